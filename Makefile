@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: venv run test test-sqlite test-postgres lint bench clean
+.PHONY: venv run test test-sqlite test-postgres lint bench clean demo-reset
 
 venv: $(STAMP)
 
@@ -48,3 +48,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+demo-reset: $(STAMP) instance/secrets.json
+	$(FLASK) demo accounts --reset

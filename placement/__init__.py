@@ -1,0 +1,51 @@
+"""Streha's Flask service: create_app builds the app and does nothing else."""
+
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from placement.config import build_config
+from placement.errors import register_error_handlers
+from placement.extensions import api, db, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config=None):
+    """Build the app from defaults, instance secrets, the environment and `config` overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(build_config(app.instance_path, config))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    api.init_app(app)
+    _register_resources(app)
+    register_error_handlers(app)
+    app.before_request(_tag_request)
+    app.after_request(_secure_headers)
+    from placement.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_resources(app):
+    from placement.resources import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+
+
+def _tag_request():
+    supplied = request.headers.get("X-Request-ID", "")
+    g.request_id = (
+        supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else uuid.uuid4().hex
+    )
+
+
+def _secure_headers(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response

@@ -1,0 +1,176 @@
+"""Flask commands: secrets, the network file, accounts and demo logins."""
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from placement.crypto import key_ring, new_key
+from placement.errors import DomainError
+from placement.extensions import db
+from placement.models import Shelter, User
+from placement.models.account import ROLES
+from placement.services import accounts
+from placement.services.network import LOCATION_PURPOSE, default_network, load_network
+from placement.services.network_file import NetworkError
+
+secrets_cli = AppGroup("secrets", help="Keys for sessions, encryption at rest and the audit chain.")
+network_cli = AppGroup("network", help="The shelter network.")
+users_cli = AppGroup("users", help="Accounts and roles.")
+demo_cli = AppGroup("demo", help="Demo set-up for a local install.")
+
+
+def register_commands(app):
+    for group in (secrets_cli, network_cli, users_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def _commit_or_fail(action):
+    """Run `action` in one transaction; a domain error rolls back and exits 1 with its message."""
+    try:
+        result = action()
+        db.session.commit()
+        return result
+    except (DomainError, NetworkError) as error:
+        db.session.rollback()
+        raise click.ClickException(getattr(error, "message", None) or str(error)) from None
+
+
+@secrets_cli.command("init")
+def secrets_init():
+    """Write instance/secrets.json with fresh random keys (refuses to overwrite)."""
+    path = Path(current_app.instance_path) / "secrets.json"
+    if path.exists():
+        click.echo(f"{path} exists; keeping it")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key_id = "k1"
+    values = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ENCRYPTION_KEYS": f"{key_id}:{new_key()}",
+        "ENCRYPTION_KEY_ID": key_id,
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+    }
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(values, handle, indent=1)
+    click.echo(f"wrote new keys to {path} (mode 600)")
+
+
+@secrets_cli.command("reencrypt")
+def secrets_reencrypt():
+    """Re-seal every shelter location with the active key (after adding a new key id)."""
+    ring = key_ring()
+
+    def action():
+        moved = 0
+        for shelter in db.session.scalars(sa.select(Shelter)):
+            if ring.key_id_of(shelter.location_sealed) != ring.active_id:
+                value = ring.open(shelter.location_sealed, LOCATION_PURPOSE)
+                shelter.location_sealed = ring.seal(value, LOCATION_PURPOSE)
+                moved += 1
+        return moved
+
+    click.echo(f"re-sealed {_commit_or_fail(action)} value(s) with key {ring.active_id}")
+
+
+@network_cli.command("load")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--default", "use_default", is_flag=True, help="The Kosovo network shipped inside.")
+def network_load(path, use_default):
+    """Create or update the network from a JSON file; safe to run again."""
+    if bool(path) == use_default:
+        raise click.UsageError("give a FILE or --default, not both")
+    try:
+        document = default_network() if use_default else json.loads(Path(path).read_text())
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"not JSON: line {error.lineno} column {error.colno}") from None
+    for line in _commit_or_fail(lambda: load_network(document)):
+        click.echo(line)
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--organisation", help="Organisation code (case managers).")
+@click.option("--shelter", "shelters", multiple=True, help="Shelter id or code (shelter managers).")
+@click.option("--region", help="Region code (regional coordinators).")
+def users_create(username, role, organisation, shelters, region):
+    """Create an account; the password is read from standard input."""
+    password = _read_password()
+    _commit_or_fail(
+        lambda: accounts.create_user(username, password, role, organisation, shelters, region)
+    )
+    click.echo(f"created {role} {username}")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def users_disable(username):
+    """Disable an account and end its sessions."""
+    _commit_or_fail(lambda: accounts.set_disabled(username, True))
+    click.echo(f"disabled {username}")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def users_enable(username):
+    """Enable a disabled account."""
+    _commit_or_fail(lambda: accounts.set_disabled(username, False))
+    click.echo(f"enabled {username}")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+def users_set_password(username):
+    """Set a new password (read from standard input) and end the account's sessions."""
+    password = _read_password()
+    _commit_or_fail(lambda: accounts.set_password(username, password))
+    click.echo(f"password of {username} changed")
+
+
+def _read_password():
+    if sys.stdin.isatty():
+        return click.prompt("password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+DEMO_ACCOUNTS = (
+    ("demo-case", "case_manager", {"organisation": "police-thb"}),
+    ("demo-shelter", "shelter_manager", {"shelter_ids": ("dv-prishtine", "thb-drita")}),
+    ("demo-region", "regional_coordinator", {"region": "prishtine"}),
+    ("demo-national", "national_coordinator", {}),
+    ("demo-admin", "admin", {}),
+)
+
+
+@demo_cli.command("accounts")
+@click.option("--reset", is_flag=True, help="Give existing demo accounts new passwords.")
+def demo_accounts(reset):
+    """One demo account per role, each with a random password printed once."""
+
+    def action():
+        printed = []
+        for username, role, scope in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(12)
+            exists = db.session.scalar(sa.select(User.id).where(User.username == username))
+            if exists and not reset:
+                continue
+            if exists:
+                accounts.set_password(username, password)
+            else:
+                accounts.create_user(username, password, role, **scope)
+            printed.append((username, role, password))
+        return printed
+
+    printed = _commit_or_fail(action)
+    if not printed:
+        click.echo("demo accounts exist already; `make demo-reset` prints new passwords")
+    for username, role, password in printed:
+        click.echo(f"  {role:<22} {username:<14} {password}")

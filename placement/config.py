@@ -1,0 +1,89 @@
+"""Configuration: safe defaults, then the instance secrets file, then environment variables."""
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+SECRET_NAMES = ("SECRET_KEY", "ENCRYPTION_KEYS", "ENCRYPTION_KEY_ID", "AUDIT_HMAC_KEY")
+
+
+class UnsafeConfiguration(RuntimeError):
+    """A production configuration was asked to run with a value that is not safe."""
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def build_config(instance_path, overrides=None):
+    """Return the app's configuration mapping; `overrides` (tests) win over everything."""
+    instance = Path(instance_path)
+    config = {
+        "ENV_NAME": os.environ.get("STREHA_ENV", "development"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'streha.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "TOKEN_IDLE_TIMEOUT": timedelta(minutes=30),
+        "TOKEN_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
+        "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 30,
+        "HOLD_TTL": timedelta(hours=2),
+        "API_TITLE": "Streha",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        "API_SPEC_OPTIONS": {
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    }
+    config.update(_instance_secrets(instance))
+    config.update(_environment())
+    config.update(overrides or {})
+    if config["ENV_NAME"] == "production":
+        refuse_unsafe(config)
+    return config
+
+
+def _instance_secrets(instance):
+    """Secrets written by `flask secrets init` (make run) so checkout commands need no env."""
+    path = instance / "secrets.json"
+    if not path.exists():
+        return {}
+    stored = json.loads(path.read_text())
+    return {name: stored[name] for name in SECRET_NAMES if name in stored}
+
+
+def _environment():
+    found = {name: os.environ[name] for name in SECRET_NAMES if os.environ.get(name)}
+    if os.environ.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    if os.environ.get("HOLD_TTL_MINUTES"):
+        found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
+    if os.environ.get("NOTIFY_WEBHOOK_URL"):
+        found["NOTIFY_WEBHOOK_URL"] = os.environ["NOTIFY_WEBHOOK_URL"]
+    return found
+
+
+def normalise_database_url(url):
+    """Use psycopg 3 for plain postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def refuse_unsafe(config):
+    missing = [name for name in SECRET_NAMES if not config.get(name)]
+    if missing:
+        raise UnsafeConfiguration(f"production needs {', '.join(missing)} set")
+    if len(str(config["SECRET_KEY"])) < 32:
+        raise UnsafeConfiguration("SECRET_KEY must be at least 32 characters")
+    if config.get("DEBUG") or config.get("TESTING"):
+        raise UnsafeConfiguration("production refuses DEBUG and TESTING")

@@ -1,0 +1,142 @@
+"""Domain errors, and their one translation into HTTP responses of the shape of SPEC section 7."""
+
+import logging
+
+from flask import g, jsonify
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from placement.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """An expected failure of the business; `message` is written for the client."""
+
+    status = 400
+
+    def __init__(self, message, errors=None, headers=None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+        self.headers = headers or {}
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+    def __init__(self, message="authentication required", **kwargs):
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer"}, **kwargs)
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+
+
+class RuleViolation(DomainError):
+    status = 422
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+
+def error_body(status, message, errors=None):
+    return {
+        "code": status,
+        "status": HTTP_STATUS_CODES.get(status, "Error"),
+        "message": message,
+        "errors": errors or {},
+    }
+
+
+def _respond(status, message, errors=None, headers=None):
+    db.session.rollback()
+    response = jsonify(error_body(status, message, errors))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _validation_message(errors):
+    """Name the fields at fault: 'json.persons.0.age: must be ...; json.colour: unknown field'."""
+    parts = []
+
+    def walk(prefix, node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), value)
+        elif isinstance(node, list) and node and all(isinstance(x, str) for x in node):
+            parts.append(f"{prefix}: {' '.join(node)}")
+        elif isinstance(node, list):
+            for value in node:
+                walk(prefix, value)
+
+    walk("", errors)
+    return "invalid input: " + "; ".join(parts[:20]) if parts else "invalid input"
+
+
+def handle_http_exception(error):
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages") or {}
+    message = data.get("message")
+    if error.code == 422 and errors:
+        message = message or _validation_message(errors)
+    message = message or error.description or error.name
+    return _respond(error.code, message, errors, data.get("headers"))
+
+
+def handle_domain_error(error):
+    return _respond(error.status, error.message, error.errors, error.headers)
+
+
+def handle_integrity_error(error):
+    log.warning("integrity error rolled back (request %s)", g.get("request_id"))
+    return _respond(409, "the change conflicts with the current state; reload and try again")
+
+
+def handle_stale_data(error):
+    return _respond(409, "someone else changed this record; reload and try again")
+
+
+def handle_operational_error(error):
+    log.error("database error (request %s): %s", g.get("request_id"), type(error).__name__)
+    return _respond(503, "the database is busy; try again")
+
+
+def handle_unexpected(error):
+    log.exception("unhandled error (request %s)", g.get("request_id"))
+    return _respond(500, "internal error; it has been logged")
+
+
+def register_error_handlers(app):
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,20 @@
+"""Pieces every resource shares: the strict base schema and bounded field helpers."""
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class StrictSchema(Schema):
+    """Rejects unknown fields (422 naming them)."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def text(max_length, required=False, **kwargs):
+    return fields.String(
+        required=required, validate=validate.Length(min=1, max=max_length), **kwargs
+    )
+
+
+class ReasonSchema(StrictSchema):
+    reason = text(200, required=True)

@@ -1,0 +1,42 @@
+"""Regions and municipalities of the network."""
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from placement.auth import requires
+from placement.extensions import db
+from placement.models import Municipality, Region
+from placement.resources.geo.schemas import (
+    MunicipalityQueryArgsSchema,
+    MunicipalitySchema,
+    RegionSchema,
+)
+
+blp = Blueprint("geo", __name__, description="Regions and municipalities.")
+
+
+@blp.route("/regions")
+class Regions(MethodView):
+    @requires()
+    @blp.response(200, RegionSchema(many=True))
+    def get(self):
+        """List regions with their centroids."""
+        regions = list(db.session.scalars(sa.select(Region).order_by(Region.code)))
+        db.session.commit()
+        return regions
+
+
+@blp.route("/municipalities")
+class Municipalities(MethodView):
+    @requires()
+    @blp.arguments(MunicipalityQueryArgsSchema, location="query")
+    @blp.response(200, MunicipalitySchema(many=True))
+    def get(self, args):
+        """List municipalities with their centroids, optionally of one region."""
+        query = sa.select(Municipality).order_by(Municipality.code)
+        if args.get("region"):
+            query = query.where(Municipality.region_code == args["region"])
+        municipalities = list(db.session.scalars(query))
+        db.session.commit()
+        return municipalities

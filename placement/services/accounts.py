@@ -1,0 +1,193 @@
+"""Accounts, Argon2id passwords, opaque bearer tokens stored hashed, and login rate limits."""
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+from placement import clock
+from placement.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
+from placement.extensions import db
+from placement.models import LoginAttempt, Organisation, Region, Shelter, Token, User
+from placement.models.account import ROLES
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Verified against when the username is unknown, so both paths cost the same.
+_DUMMY_HASH = _hasher.hash("streha-timing-equaliser")
+MIN_PASSWORD_LENGTH = 12
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(username, password, role, organisation=None, shelter_ids=(), region=None):
+    """Create an account with the scope its role needs; raises BadRequest naming the field."""
+    if role not in ROLES:
+        raise BadRequest(f"role: must be one of {', '.join(ROLES)}", {"role": ["invalid"]})
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise BadRequest(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise BadRequest(f"username: {username!r} is taken", {"username": ["taken"]})
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        created_at=clock.now(),
+    )
+    _apply_scope(user, organisation, shelter_ids, region)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _apply_scope(user, organisation, shelter_ids, region):
+    if user.role == "case_manager":
+        if not organisation:
+            raise BadRequest("organisation: a case manager needs one")
+        user.organisation = _organisation(organisation)
+    if user.role == "shelter_manager":
+        if not shelter_ids:
+            raise BadRequest("shelter: a shelter manager needs at least one")
+        user.shelters = [_shelter(ref) for ref in shelter_ids]
+    if user.role == "regional_coordinator":
+        if not region or not db.session.get(Region, region):
+            raise BadRequest(f"region: {region!r} is not a region code")
+        user.region_code = region
+
+
+def _organisation(code):
+    found = db.session.scalar(sa.select(Organisation).where(Organisation.code == code))
+    if found is None:
+        found = Organisation(code=code, name=code)
+        db.session.add(found)
+    return found
+
+
+def _shelter(ref):
+    """A shelter by numeric id or by code."""
+    query = sa.select(Shelter).where(
+        Shelter.id == int(ref) if str(ref).isdigit() else Shelter.code == str(ref)
+    )
+    shelter = db.session.scalar(query)
+    if shelter is None:
+        raise BadRequest(f"shelter: {ref!r} is not a shelter")
+    return shelter
+
+
+def set_password(username, password):
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise BadRequest(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = _hasher.hash(password)
+    revoke_all_tokens(user)
+    return user
+
+
+def set_disabled(username, disabled):
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    user.disabled_at = clock.now() if disabled else None
+    if disabled:
+        revoke_all_tokens(user)
+    return user
+
+
+def revoke_all_tokens(user):
+    db.session.execute(
+        sa.update(Token)
+        .where(Token.user_id == user.id, Token.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+def _check_rate(username, address):
+    config = current_app.config
+    since = clock.now() - config["LOGIN_FAILURE_WINDOW"]
+    failures = db.session.scalar(
+        sa.select(sa.func.count(LoginAttempt.id)).where(
+            LoginAttempt.username == username,
+            LoginAttempt.at >= since,
+            LoginAttempt.succeeded.is_(False),
+        )
+    )
+    attempts = db.session.scalar(
+        sa.select(sa.func.count(LoginAttempt.id)).where(
+            LoginAttempt.address == address, LoginAttempt.at >= since
+        )
+    )
+    if (
+        failures >= config["LOGIN_MAX_FAILURES"]
+        or attempts >= config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"]
+    ):
+        minutes = int(config["LOGIN_FAILURE_WINDOW"].total_seconds() // 60)
+        raise TooManyRequests(
+            f"too many login attempts; try again in up to {minutes} minutes",
+            headers={"Retry-After": str(minutes * 60)},
+        )
+
+
+def login(username, password, address):
+    """Check the password and issue a token; returns (user, token, expires_at) or raises.
+
+    A failed attempt is recorded before the error is raised, so the caller commits it too.
+    """
+    _check_rate(username, address)
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    ok = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    ok = ok and user.disabled_at is None
+    db.session.add(LoginAttempt(username=username, address=address, at=clock.now(), succeeded=ok))
+    if not ok:
+        db.session.flush()
+        return None
+    token, row = issue_token(user)
+    return user, token, row.expires_at
+
+
+def _verify(password_hash, password):
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def issue_token(user):
+    token = "st_" + secrets.token_urlsafe(32)
+    moment = clock.now()
+    row = Token(
+        token_hash=hash_token(token),
+        user_id=user.id,
+        created_at=moment,
+        last_used_at=moment,
+        expires_at=moment + current_app.config["TOKEN_ABSOLUTE_TIMEOUT"],
+    )
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
+def authenticate(token):
+    """The live token row for a presented bearer token, touched; Unauthorized otherwise."""
+    row = db.session.scalar(sa.select(Token).where(Token.token_hash == hash_token(token)))
+    moment = clock.now()
+    idle = current_app.config["TOKEN_IDLE_TIMEOUT"]
+    if (
+        row is None
+        or row.revoked_at is not None
+        or moment >= row.expires_at
+        or moment - row.last_used_at >= idle
+        or row.user.disabled_at is not None
+    ):
+        raise Unauthorized("token is invalid or has expired")
+    row.last_used_at = moment
+    return row
+
+
+def logout(token_row):
+    token_row.revoked_at = clock.now()

@@ -1,0 +1,283 @@
+"""Rooms, beds and residents: every bed change is one guarded UPDATE plus one history row.
+
+Counts are never stored: they are derived from bed rows (`counts_by_shelter`). A bed changes state
+only through `_transition`, a conditional UPDATE that names the states it may leave, so two
+concurrent writers can never both take the same bed on either database.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from placement import clock
+from placement.errors import Conflict, RuleViolation
+from placement.extensions import db
+from placement.models import Bed, BedEvent, Room, Shelter
+
+FRESH_HOURS = 2
+STALE_HOURS = 8
+
+
+def record_event(bed_id, from_status, to_status, reason, actor, occupant=None):
+    occupant = occupant or {}
+    db.session.add(
+        BedEvent(
+            bed_id=bed_id,
+            at=clock.now(),
+            actor_id=actor.id if actor else None,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            occupant_gender=occupant.get("gender"),
+            occupant_age=occupant.get("age"),
+            occupant_group=occupant.get("group"),
+        )
+    )
+
+
+def touch_shelter(shelter_id, confirmed):
+    """Bump the shelter's version (its ETag); a manager's change also counts as a confirmation."""
+    moment = clock.now()
+    values = {"changed_at": moment, "version": Shelter.version + 1}
+    if confirmed:
+        values["confirmed_at"] = moment
+    db.session.execute(
+        sa.update(Shelter)
+        .where(Shelter.id == shelter_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    shelter = db.session.get(Shelter, shelter_id)
+    if shelter is not None:
+        db.session.expire(shelter)
+
+
+def _transition(bed, allowed_from, to_status, reason, actor, occupant=None, **extra):
+    """Move a bed from one of `allowed_from` to `to_status`, or raise Conflict naming its state."""
+    occupant = occupant or {}
+    from_status = bed.status
+    values = {
+        "status": to_status,
+        "status_reason": reason,
+        "occupant_gender": occupant.get("gender"),
+        "occupant_age": occupant.get("age"),
+        "occupant_group": occupant.get("group"),
+        **extra,
+    }
+    result = db.session.execute(
+        sa.update(Bed)
+        .where(Bed.id == bed.id, Bed.status.in_(allowed_from), Bed.removed_at.is_(None))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(bed)
+    if result.rowcount != 1:
+        raise Conflict(
+            f"bed {bed.id} is {bed.status if bed.removed_at is None else 'removed'};"
+            f" it must be {' or '.join(allowed_from)}",
+            {"status": bed.status, "removed": bed.removed_at is not None},
+        )
+    record_event(
+        bed.id,
+        from_status,
+        "removed" if "removed_at" in extra else to_status,
+        reason,
+        actor,
+        occupant,
+    )
+
+
+def add_beds(room, count, actor, reason="bed added"):
+    """Add `count` available beds to a room, coded after the room's existing ones."""
+    taken = set(db.session.scalars(sa.select(Bed.code).where(Bed.room_id == room.id)))
+    added, n = [], 1
+    while len(added) < count:
+        code = f"{room.code}-{n}"
+        n += 1
+        if code in taken:
+            continue
+        bed = Bed(room_id=room.id, code=code, status="available")
+        db.session.add(bed)
+        added.append(bed)
+    db.session.flush()
+    for bed in added:
+        record_event(bed.id, None, "available", reason, actor)
+    return added
+
+
+def add_room(shelter, code, kind, gender, beds, actor):
+    duplicate = db.session.scalar(
+        sa.select(Room.id).where(
+            Room.shelter_id == shelter.id, Room.code == code, Room.removed_at.is_(None)
+        )
+    )
+    if duplicate:
+        raise Conflict(f"code: shelter already has a room {code!r}", {"code": ["taken"]})
+    room = Room(shelter_id=shelter.id, code=code, kind=kind, gender=gender)
+    db.session.add(room)
+    db.session.flush()
+    add_beds(room, beds, actor, reason="room added")
+    touch_shelter(shelter.id, confirmed=False)
+    return room
+
+
+def remove_bed(bed, actor, reason="bed removed"):
+    _transition(
+        bed, ("available", "out_of_service"), bed.status, reason, actor, removed_at=clock.now()
+    )
+
+
+def remove_room(room, actor):
+    busy = [bed.code for bed in room.beds if bed.status in ("held", "occupied")]
+    if busy:
+        raise Conflict(
+            f"room {room.code} has beds that are occupied or held ({', '.join(busy)});"
+            " it cannot be removed",
+            {"beds": busy},
+        )
+    for bed in list(room.beds):
+        remove_bed(bed, actor, reason="room removed")
+    room.removed_at = clock.now()
+    touch_shelter(room.shelter_id, confirmed=False)
+
+
+def remove_free_beds(room, count, actor):
+    """Remove `count` beds, out-of-service ones first; refuse if too few are free."""
+    free = sorted(
+        (b for b in room.beds if b.status in ("available", "out_of_service")),
+        key=lambda b: (b.status != "out_of_service", b.code),
+    )
+    if len(free) < count:
+        busy = len(room.beds) - len(free)
+        raise Conflict(
+            f"room {room.code}: {busy} of its {len(room.beds)} beds are occupied or held;"
+            f" cannot remove {count}",
+        )
+    for bed in free[:count]:
+        remove_bed(bed, actor)
+
+
+def set_bed_status(bed, status, reason, actor):
+    """Take a bed out of service or put it back; occupied and held beds are not for this."""
+    allowed_from = {"out_of_service": ("available",), "available": ("out_of_service",)}[status]
+    if bed.status == status:
+        return bed
+    _transition(bed, allowed_from, status, reason, actor)
+    touch_shelter(bed.room.shelter_id, confirmed=True)
+    return bed
+
+
+def check_room_takes(room, occupant):
+    """A walk-in resident respects the room's kind and gender (SPEC section 3, H5)."""
+    adult = occupant["age"] >= 18
+    if room.kind == "minor" and adult:
+        raise RuleViolation("age: a minor room takes persons under 18", {"age": ["too old"]})
+    if room.kind == "adult" and not adult:
+        raise RuleViolation(
+            "age: a child goes to a family or minor room", {"age": ["too young for adult room"]}
+        )
+    if room.gender not in ("any", occupant["gender"]):
+        raise RuleViolation(f"gender: room {room.code} is for {room.gender} persons")
+    if room.kind != "family":
+        others = {b.occupant_gender for b in room.beds if b.status == "occupied"}
+        if others - {occupant["gender"]}:
+            raise RuleViolation(f"gender: room {room.code} already holds persons of another gender")
+
+
+def lock_room(room):
+    """Serialise writers of one room (a PostgreSQL row lock; SQLite has BEGIN IMMEDIATE)."""
+    db.session.execute(sa.select(Room.id).where(Room.id == room.id).with_for_update())
+
+
+def admit_resident(bed, occupant, reason, actor):
+    """Record a resident who arrived outside the system on an available bed."""
+    lock_room(bed.room)
+    check_room_takes(bed.room, occupant)
+    _transition(bed, ("available",), "occupied", reason, actor, occupant=occupant)
+    touch_shelter(bed.room.shelter_id, confirmed=True)
+    return bed
+
+
+def record_departure(bed, reason, actor):
+    _transition(bed, ("occupied",), "available", reason, actor)
+    touch_shelter(bed.room.shelter_id, confirmed=True)
+    return bed
+
+
+def confirm(shelter):
+    touch_shelter(shelter.id, confirmed=True)
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int = 0
+    occupied: int = 0
+    held: int = 0
+    out_of_service: int = 0
+
+    @property
+    def in_service(self):
+        return self.total - self.out_of_service
+
+    @property
+    def available(self):
+        return self.in_service - self.occupied - self.held
+
+    def __add__(self, other):
+        return Counts(
+            self.total + other.total,
+            self.occupied + other.occupied,
+            self.held + other.held,
+            self.out_of_service + other.out_of_service,
+        )
+
+    def as_dict(self):
+        return {
+            "total": self.total,
+            "in_service": self.in_service,
+            "occupied": self.occupied,
+            "held": self.held,
+            "out_of_service": self.out_of_service,
+            "available": self.available,
+        }
+
+
+def counts_by_room_kind(shelter_ids):
+    """{shelter_id: {room_kind: Counts}} from the bed rows, in one query."""
+    status_count = {
+        status: sa.func.sum(sa.case((Bed.status == status, 1), else_=0))
+        for status in ("occupied", "held", "out_of_service")
+    }
+    rows = db.session.execute(
+        sa.select(
+            Room.shelter_id,
+            Room.kind,
+            sa.func.count(Bed.id),
+            status_count["occupied"],
+            status_count["held"],
+            status_count["out_of_service"],
+        )
+        .join(Bed, Bed.room_id == Room.id)
+        .where(
+            Room.shelter_id.in_(shelter_ids), Room.removed_at.is_(None), Bed.removed_at.is_(None)
+        )
+        .group_by(Room.shelter_id, Room.kind)
+    )
+    result = {shelter_id: {} for shelter_id in shelter_ids}
+    for shelter_id, kind, total, occupied, held, out in rows:
+        result[shelter_id][kind] = Counts(total, int(occupied), int(held), int(out))
+    return result
+
+
+def shelter_totals(by_kind):
+    return sum(by_kind.values(), Counts())
+
+
+def freshness(shelter, moment=None):
+    """fresh under 2 h since the last confirmation or change, aging to 8 h, stale after."""
+    if shelter.confirmed_at is None:
+        return "stale"
+    age_hours = ((moment or clock.now()) - shelter.confirmed_at).total_seconds() / 3600
+    if age_hours < FRESH_HOURS:
+        return "fresh"
+    return "aging" if age_hours <= STALE_HOURS else "stale"

@@ -1,0 +1,132 @@
+"""Shelters as each role may see them, and their creation and change by the administrator.
+
+No view ever carries a shelter's coordinates. A shelter's municipality is shown to those outside
+it only when its location_disclosure allows it; maps use the public centroid instead.
+"""
+
+import sqlalchemy as sa
+
+from placement import clock
+from placement.errors import Conflict, PreconditionFailed, PreconditionRequired, RuleViolation
+from placement.extensions import db
+from placement.models import Municipality, Shelter
+from placement.services import capacity
+from placement.services.access import DETAIL_READERS, shelter_filter
+from placement.services.network import SHELTER_FIELDS, _load_shelter, seal_location
+
+POLICY_FIELDS = (
+    "security_level",
+    "gender_policy",
+    "accepts_unaccompanied_minors",
+    "accepts_accompanied_children",
+    "max_accompanying_boy_age",
+    "languages",
+    "services",
+    "wheelchair_accessible",
+)
+
+
+def etag(shelter):
+    return f'"shelter-{shelter.id}-v{shelter.version}"'
+
+
+def check_if_match(shelter, if_match, required):
+    """Optimistic concurrency: the client's ETag must be the shelter's current one."""
+    if not if_match:
+        if required:
+            raise PreconditionRequired(
+                "If-Match: send the ETag from your last read of this shelter"
+            )
+        return
+    tags = {tag.strip() for tag in if_match.split(",")}
+    if "*" not in tags and etag(shelter) not in tags:
+        raise PreconditionFailed(
+            "If-Match: the shelter changed since you read it; reload and try again",
+            {"etag": etag(shelter)},
+        )
+
+
+def public_position(shelter):
+    """Where a map may place the shelter: its municipality's centroid or its region's."""
+    if shelter.location_disclosure == "municipality":
+        m = shelter.municipality
+        return {"level": "municipality", "code": m.code, "lat": m.lat, "lon": m.lon}
+    r = shelter.region
+    return {"level": "region", "code": r.code, "lat": r.lat, "lon": r.lon}
+
+
+def shelter_view(user, shelter, by_kind, moment=None):
+    """The dict a role may see of one shelter; `by_kind` from capacity.counts_by_room_kind."""
+    view = {
+        "id": shelter.id,
+        "code": shelter.code,
+        "name": shelter.name,
+        "kind": shelter.kind,
+        "region": shelter.region_code,
+        "freshness": capacity.freshness(shelter, moment),
+        "position": public_position(shelter),
+        **{name: getattr(shelter, name) for name in POLICY_FIELDS},
+    }
+    if shelter.location_disclosure == "municipality" or user.role in DETAIL_READERS:
+        view["municipality"] = shelter.municipality_code
+    if user.role == "case_manager":
+        view["free_beds"] = {kind: c.available for kind, c in sorted(by_kind.items())}
+        return view
+    view.update(
+        location_disclosure=shelter.location_disclosure,
+        confirmed_at=shelter.confirmed_at,
+        changed_at=shelter.changed_at,
+        counts=capacity.shelter_totals(by_kind).as_dict(),
+        counts_by_room_kind={kind: c.as_dict() for kind, c in sorted(by_kind.items())},
+    )
+    return view
+
+
+def list_shelters(user, region=None, kind=None):
+    query = sa.select(Shelter).where(shelter_filter(user)).order_by(Shelter.id)
+    if region:
+        query = query.where(Shelter.region_code == region)
+    if kind:
+        query = query.where(Shelter.kind == kind)
+    shelters = list(db.session.scalars(query))
+    counts = capacity.counts_by_room_kind([s.id for s in shelters])
+    moment = clock.now()
+    return [shelter_view(user, s, counts[s.id], moment) for s in shelters]
+
+
+def view_one(user, shelter):
+    return shelter_view(user, shelter, capacity.counts_by_room_kind([shelter.id])[shelter.id])
+
+
+def create_shelter(entry):
+    """Create a shelter (with rooms) from a validated §5 shelter object plus name and place."""
+    if db.session.scalar(sa.select(Shelter.id).where(Shelter.code == entry["id"])):
+        raise Conflict(f"id: a shelter {entry['id']!r} exists", {"id": ["taken"]})
+    _check_place(entry["region"], entry["municipality"])
+    _load_shelter(entry, generate=False)
+    return db.session.scalar(sa.select(Shelter).where(Shelter.code == entry["id"]))
+
+
+def _check_place(region, municipality):
+    found = db.session.get(Municipality, municipality)
+    if found is None:
+        raise RuleViolation(f"municipality: {municipality!r} is not a municipality")
+    if found.region_code != region:
+        raise RuleViolation(f"region: {municipality!r} lies in region {found.region_code!r}")
+
+
+def update_shelter(shelter, changes):
+    """Apply an administrator's changes; coordinates are re-sealed, never echoed."""
+    region = changes.get("region", shelter.region_code)
+    municipality = changes.get("municipality", shelter.municipality_code)
+    _check_place(region, municipality)
+    shelter.region_code, shelter.municipality_code = region, municipality
+    for name in SHELTER_FIELDS:
+        if name in changes:
+            setattr(shelter, name, changes[name])
+    if "lat" in changes:
+        shelter.location_sealed = seal_location(changes["lat"], changes["lon"])
+    if db.session.is_modified(shelter):
+        shelter.changed_at = clock.now()
+    db.session.flush()
+    return shelter

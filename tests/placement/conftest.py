@@ -1,0 +1,191 @@
+"""Service test fixtures: a migrated database per test on SQLite or PostgreSQL, apps, users.
+
+STREHA_TEST_BACKEND=postgres runs the same suite against TEST_DATABASE_URL: a throwaway database
+is created beside it, migrated once with `flask db upgrade`, and emptied before every test.
+"""
+
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from placement import create_app
+from placement.config import normalise_database_url
+from placement.crypto import new_key
+from placement.extensions import db
+from placement.services import accounts
+from placement.services.network import default_network, load_network, shelter_location
+
+BACKEND = os.environ.get("STREHA_TEST_BACKEND", "sqlite")
+PASSWORD = "correct horse battery staple"
+SECRET_KEYS = {
+    "SECRET_KEY": "test-" + uuid.uuid4().hex,
+    "ENCRYPTION_KEYS": f"k1:{new_key()}",
+    "ENCRYPTION_KEY_ID": "k1",
+    "AUDIT_HMAC_KEY": "audit-" + uuid.uuid4().hex,
+}
+
+# Every secret coordinate the suite has seeded, as text; no response or log line may contain one.
+SEEDED_COORDINATES: set[str] = set()
+
+
+def _base_config(url):
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, **SECRET_KEYS}
+
+
+def _migrate(url):
+    app = create_app(_base_config(url))
+    with app.app_context():
+        upgrade()
+        # Closing the last connection checkpoints SQLite's WAL into the file we then copy.
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _database(tmp_path_factory):
+    """Yields a callable giving a fresh, migrated, empty database URL for one test."""
+    if BACKEND == "postgres":
+        yield from _postgres_databases()
+        return
+    folder = tmp_path_factory.mktemp("db")
+    template = folder / "template.db"
+    _migrate(f"sqlite:///{template}")
+
+    def fresh():
+        target = folder / f"{uuid.uuid4().hex}.db"
+        shutil.copyfile(template, target)
+        return f"sqlite:///{target}"
+
+    yield fresh
+
+
+def _postgres_databases():
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.exit("STREHA_TEST_BACKEND=postgres needs TEST_DATABASE_URL", returncode=2)
+    base_url = sa.make_url(normalise_database_url(base))
+    name = f"streha_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = base_url.set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        tables = [
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename <> 'alembic_version'"
+            )
+        ]
+
+    def fresh():
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        return url
+
+    try:
+        yield fresh
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+class ScanningClient(FlaskClient):
+    """A test client that fails the test if any response carries a seeded coordinate."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        body = response.get_data(as_text=True) + str(dict(response.headers))
+        leaked = sorted(c for c in SEEDED_COORDINATES if c in body)
+        assert not leaked, f"response leaked a shelter coordinate: {response.request.path}"
+        return response
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def app(_database):
+    application = create_app(_base_config(_database()))
+    application.test_client_class = ScanningClient
+    capture = _LogCapture()
+    logging.getLogger().addHandler(capture)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+    logging.getLogger().removeHandler(capture)
+    leaked = sorted(c for c in SEEDED_COORDINATES if any(c in line for line in capture.lines))
+    assert not leaked, "a log line carried a shelter coordinate"
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def remember_coordinates():
+    """Record every stored shelter location in the forms a leak would take."""
+    from placement.models import Shelter
+
+    for shelter in db.session.scalars(sa.select(Shelter)):
+        for value in shelter_location(shelter):
+            SEEDED_COORDINATES.update({repr(value), f"{value:.5f}"})
+
+
+@pytest.fixture
+def network(app):
+    """The shipped Kosovo network, loaded; returns {shelter code: shelter id}."""
+    from placement.models import Shelter
+
+    load_network(default_network())
+    db.session.commit()
+    remember_coordinates()
+    return dict(db.session.execute(sa.select(Shelter.code, Shelter.id)).all())
+
+
+@dataclass
+class Caller:
+    user_id: int
+    username: str
+    role: str
+    token: str
+
+    @property
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role, organisation=..., shelters=[codes], region=...) -> Caller with a token."""
+    counter = iter(range(1, 10_000))
+
+    def make(role, organisation=None, shelters=(), region=None, username=None):
+        if role == "case_manager" and organisation is None:
+            organisation = "org-a"
+        if role == "regional_coordinator" and region is None:
+            region = "prishtine"
+        name = username or f"{role}-{next(counter)}"
+        user = accounts.create_user(name, PASSWORD, role, organisation, shelters, region)
+        token, _row = accounts.issue_token(user)
+        db.session.commit()
+        return Caller(user.id, name, role, token)
+
+    return make
