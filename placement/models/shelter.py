@@ -116,6 +116,10 @@ class Bed(db.Model):
             name="occupant_gender",
         ),
         sa.CheckConstraint("occupant_age IS NULL OR occupant_age BETWEEN 0 AND 120", name="age"),
+        sa.CheckConstraint("(status = 'held') = (hold_id IS NOT NULL)", name="held_iff_hold"),
+        sa.CheckConstraint(
+            "placement_id IS NULL OR status = 'occupied'", name="placement_only_when_occupied"
+        ),
         sa.CheckConstraint(
             "removed_at IS NULL OR status IN ('available', 'out_of_service')",
             name="removed_only_when_free",
@@ -139,6 +143,9 @@ class Bed(db.Model):
     occupant_age: Mapped[int | None] = mapped_column()
     occupant_group: Mapped[str | None] = mapped_column(sa.String(60))
     removed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The claim behind a held bed, and the placement behind an occupied one (none for walk-ins).
+    hold_id: Mapped[int | None] = mapped_column(sa.ForeignKey("holds.id"), index=True)
+    placement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placements.id"), index=True)
 
     room = relationship("Room", back_populates="beds")
 

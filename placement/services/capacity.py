@@ -1,7 +1,7 @@
 """Rooms, beds and residents: every bed change is one guarded UPDATE plus one history row.
 
-Counts are never stored: they are derived from bed rows (`counts_by_shelter`). A bed changes state
-only through `_transition`, a conditional UPDATE that names the states it may leave, so two
+Counts are never stored: they are derived from bed rows (`counts_by_room_kind`). A bed changes
+state only through `move_beds`, a conditional UPDATE that names the states it may leave, so two
 concurrent writers can never both take the same bed on either database.
 """
 
@@ -52,39 +52,60 @@ def touch_shelter(shelter_id, confirmed):
         db.session.expire(shelter)
 
 
-def _transition(bed, allowed_from, to_status, reason, actor, occupant=None, **extra):
-    """Move a bed from one of `allowed_from` to `to_status`, or raise Conflict naming its state."""
-    occupant = occupant or {}
-    from_status = bed.status
-    values = {
-        "status": to_status,
-        "status_reason": reason,
-        "occupant_gender": occupant.get("gender"),
-        "occupant_age": occupant.get("age"),
-        "occupant_group": occupant.get("group"),
-        **extra,
-    }
-    result = db.session.execute(
-        sa.update(Bed)
-        .where(Bed.id == bed.id, Bed.status.in_(allowed_from), Bed.removed_at.is_(None))
-        .values(**values)
-        .execution_options(synchronize_session=False)
+def move_beds(bed_ids, allowed_from, to_status, reason, actor, occupants=None, **values):
+    """Move every bed in `bed_ids` from one of `allowed_from` to `to_status`, all or none.
+
+    The rows are locked in id order (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises),
+    checked, then each changed by an UPDATE that repeats the guard: a bed another writer took
+    first raises Conflict naming its state, and the caller's transaction rolls back whole.
+    `occupants`, when given, pairs one occupant profile with each bed, in order.
+    """
+    ids = list(bed_ids)
+    current = dict(
+        db.session.execute(
+            sa.select(Bed.id, Bed.status)
+            .where(Bed.id.in_(ids), Bed.removed_at.is_(None))
+            .order_by(Bed.id)
+            .with_for_update()
+        ).all()
     )
-    db.session.expire(bed)
-    if result.rowcount != 1:
+    blocked = {i: current.get(i, "removed") for i in ids if current.get(i) not in allowed_from}
+    if blocked:
+        described = ", ".join(f"bed {i} is {state}" for i, state in sorted(blocked.items()))
         raise Conflict(
-            f"bed {bed.id} is {bed.status if bed.removed_at is None else 'removed'};"
-            f" it must be {' or '.join(allowed_from)}",
-            {"status": bed.status, "removed": bed.removed_at is not None},
+            f"{described}; it must be {' or '.join(allowed_from)}",
+            {"beds": {str(i): state for i, state in blocked.items()}},
         )
-    record_event(
-        bed.id,
-        from_status,
-        "removed" if "removed_at" in extra else to_status,
-        reason,
-        actor,
-        occupant,
-    )
+    removing = "removed_at" in values
+    for index, bed_id in enumerate(ids):
+        occupant = occupants[index] if occupants else {}
+        result = db.session.execute(
+            sa.update(Bed)
+            .where(Bed.id == bed_id, Bed.status.in_(allowed_from), Bed.removed_at.is_(None))
+            .values(
+                status=current[bed_id] if removing else to_status,
+                status_reason=reason,
+                occupant_gender=occupant.get("gender"),
+                occupant_age=occupant.get("age"),
+                occupant_group=occupant.get("group"),
+                **values,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"bed {bed_id} changed while it was being updated")
+        record_event(bed_id, current[bed_id], "removed" if removing else to_status,
+                     reason, actor, occupant)
+    for bed_id in ids:
+        bed = db.session.get(Bed, bed_id)
+        if bed is not None:
+            db.session.expire(bed)
+
+
+def _transition(bed, allowed_from, to_status, reason, actor, occupant=None, **extra):
+    """Move one bed; see move_beds."""
+    move_beds([bed.id], allowed_from, to_status, reason, actor,
+              occupants=[occupant] if occupant else None, **extra)
 
 
 def add_beds(room, count, actor, reason="bed added"):
@@ -122,9 +143,7 @@ def add_room(shelter, code, kind, gender, beds, actor):
 
 
 def remove_bed(bed, actor, reason="bed removed"):
-    _transition(
-        bed, ("available", "out_of_service"), bed.status, reason, actor, removed_at=clock.now()
-    )
+    _transition(bed, ("available", "out_of_service"), None, reason, actor, removed_at=clock.now())
 
 
 def remove_room(room, actor):
