@@ -110,6 +110,7 @@ def _transition(bed, allowed_from, to_status, reason, actor, occupant=None, **ex
 
 def add_beds(room, count, actor, reason="bed added"):
     """Add `count` available beds to a room, coded after the room's existing ones."""
+    lock_shelter(room.shelter_id)
     taken = set(db.session.scalars(sa.select(Bed.code).where(Bed.room_id == room.id)))
     added, n = [], 1
     while len(added) < count:
@@ -143,6 +144,7 @@ def add_room(shelter, code, kind, gender, beds, actor):
 
 
 def remove_bed(bed, actor, reason="bed removed"):
+    lock_shelter(bed.room.shelter_id)
     _transition(bed, ("available", "out_of_service"), None, reason, actor, removed_at=clock.now())
 
 
@@ -179,6 +181,7 @@ def remove_free_beds(room, count, actor):
 def set_bed_status(bed, status, reason, actor):
     """Take a bed out of service or put it back; occupied and held beds are not for this."""
     allowed_from = {"out_of_service": ("available",), "available": ("out_of_service",)}[status]
+    lock_shelter(bed.room.shelter_id)
     if bed.status == status:
         return bed
     _transition(bed, allowed_from, status, reason, actor)
@@ -203,14 +206,16 @@ def check_room_takes(room, occupant):
             raise RuleViolation(f"gender: room {room.code} already holds persons of another gender")
 
 
-def lock_room(room):
-    """Serialise writers of one room (a PostgreSQL row lock; SQLite has BEGIN IMMEDIATE)."""
-    db.session.execute(sa.select(Room.id).where(Room.id == room.id).with_for_update())
+def lock_shelter(shelter_id):
+    """Serialise writers of one shelter's beds: a PostgreSQL row lock (SQLite's BEGIN IMMEDIATE
+    already serialises). Every writer takes it before touching beds, so lock order is always
+    placement request, then shelter, then beds, and no two writers can deadlock."""
+    db.session.execute(sa.select(Shelter.id).where(Shelter.id == shelter_id).with_for_update())
 
 
 def admit_resident(bed, occupant, reason, actor):
     """Record a resident who arrived outside the system on an available bed."""
-    lock_room(bed.room)
+    lock_shelter(bed.room.shelter_id)
     check_room_takes(bed.room, occupant)
     _transition(bed, ("available",), "occupied", reason, actor, occupant=occupant)
     touch_shelter(bed.room.shelter_id, confirmed=True)
@@ -218,6 +223,12 @@ def admit_resident(bed, occupant, reason, actor):
 
 
 def record_departure(bed, reason, actor):
+    lock_shelter(bed.room.shelter_id)
+    if bed.placement_id is not None:
+        raise Conflict(
+            f"bed {bed.id} belongs to placement {bed.placement_id}; discharge the placement",
+            {"placement": bed.placement_id},
+        )
     _transition(bed, ("occupied",), "available", reason, actor)
     touch_shelter(bed.room.shelter_id, confirmed=True)
     return bed

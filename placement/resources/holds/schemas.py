@@ -1,0 +1,41 @@
+"""Hold schemas: decisions by shelter managers, and what they see to decide."""
+
+from marshmallow import fields, validate
+
+from placement.models.workflow import DECLINE_REASONS, HOLD_STATUSES
+from placement.resources.cases.schemas import PersonSchema
+from placement.resources.common import StrictSchema
+
+
+class RefSchema(StrictSchema):
+    id = fields.Integer()
+    name = fields.String()
+    code = fields.String()
+    kind = fields.String()
+
+
+class HoldSchema(StrictSchema):
+    id = fields.Integer()
+    request_id = fields.Integer()
+    shelter = fields.Nested(RefSchema)
+    room = fields.Nested(RefSchema)
+    status = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+    decline_note = fields.String(allow_none=True)
+    category = fields.String()
+    risk = fields.String()
+    urgency = fields.String()
+    persons = fields.List(fields.Nested(PersonSchema))
+    override = fields.Dict(allow_none=True)
+
+
+class HoldQueryArgsSchema(StrictSchema):
+    status = fields.String(validate=validate.OneOf(HOLD_STATUSES))
+
+
+class DeclineSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(DECLINE_REASONS))
+    note = fields.String(validate=validate.Length(max=500))

@@ -1,0 +1,81 @@
+"""Placements: arrival, no-show, discharge, transfer."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from placement.auth import current_user, requires
+from placement.extensions import db
+from placement.resources.idempotency import idempotent
+from placement.resources.placements.schemas import DischargeSchema, PlacementSchema, TransferSchema
+from placement.resources.requests.schemas import PlacementRequestSchema
+from placement.resources.views import placement_view, request_view
+from placement.services import placements
+
+blp = Blueprint("placements", __name__, description="Placements from arrival to departure.")
+SEERS = ("case_manager", "shelter_manager", "regional_coordinator", "national_coordinator")
+SHELTER = placements.ARRIVAL_ROLES
+
+
+@blp.route("/placements/<int:placement_id>")
+class PlacementById(MethodView):
+    @requires(*SEERS)
+    @blp.response(200, PlacementSchema)
+    def get(self, placement_id):
+        """Read a placement."""
+        view = placement_view(placements.placement_for(current_user(), placement_id, SEERS))
+        db.session.commit()
+        return view
+
+
+@blp.route("/placements/<int:placement_id>/arrive")
+class PlacementArrive(MethodView):
+    @requires(*SHELTER)
+    @blp.response(200, PlacementSchema)
+    def post(self, placement_id):
+        """The person arrived: the held beds become occupied."""
+        user = current_user()
+        placement = placements.arrive(user, placements.placement_for(user, placement_id, SHELTER))
+        db.session.commit()
+        return placement_view(placement)
+
+
+@blp.route("/placements/<int:placement_id>/no-show")
+class PlacementNoShow(MethodView):
+    @requires(*SHELTER)
+    @blp.response(200, PlacementSchema)
+    def post(self, placement_id):
+        """Nobody came: the beds are released and the request returns to the queue."""
+        user = current_user()
+        placement = placements.no_show(user, placements.placement_for(user, placement_id, SHELTER))
+        db.session.commit()
+        return placement_view(placement)
+
+
+@blp.route("/placements/<int:placement_id>/discharge")
+class PlacementDischarge(MethodView):
+    @requires(*SHELTER)
+    @blp.arguments(DischargeSchema)
+    @blp.response(200, PlacementSchema)
+    def post(self, body, placement_id):
+        """The stay ends: the beds become available."""
+        user = current_user()
+        placement = placements.placement_for(user, placement_id, SHELTER)
+        placements.discharge(user, placement, body["reason"])
+        db.session.commit()
+        return placement_view(placement)
+
+
+@blp.route("/placements/<int:placement_id>/transfer")
+class PlacementTransfer(MethodView):
+    @requires(*placements.TRANSFER_ROLES)
+    @idempotent
+    @blp.arguments(TransferSchema)
+    @blp.response(201, PlacementRequestSchema)
+    def post(self, body, placement_id):
+        """Start a transfer: a new request linked to this placement; the bed is kept until then."""
+        user = current_user()
+        placement = placements.placement_for(user, placement_id, placements.TRANSFER_ROLES)
+        request = placements.transfer(user, placement, body["urgency"],
+                                      body.get("current_municipality"))
+        db.session.commit()
+        return request_view(request)

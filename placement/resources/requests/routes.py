@@ -1,0 +1,111 @@
+"""Placement requests: create, follow, proposals, holds on beds, and coordinators' overrides."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from placement.auth import current_user, requires
+from placement.extensions import db
+from placement.resources.holds.schemas import HoldSchema
+from placement.resources.idempotency import idempotent
+from placement.resources.requests.schemas import (
+    EventSchema,
+    HoldCreateSchema,
+    OverrideSchema,
+    PlacementRequestCreateSchema,
+    PlacementRequestQueryArgsSchema,
+    PlacementRequestSchema,
+    ProposalsSchema,
+)
+from placement.resources.views import hold_view, request_view
+from placement.services import cases, holds, proposals, requests
+
+blp = Blueprint("placement_requests", __name__, description="Placement requests and proposals.")
+READERS = requests.READERS
+
+
+@blp.route("/placement-requests")
+class PlacementRequests(MethodView):
+    @requires(*READERS)
+    @blp.arguments(PlacementRequestQueryArgsSchema, location="query")
+    @blp.response(200, PlacementRequestSchema(many=True))
+    def get(self, args):
+        """List the requests in your scope, newest first."""
+        found = [request_view(r) for r in requests.list_requests(current_user(), **args)]
+        db.session.commit()
+        return found
+
+    @requires("case_manager")
+    @idempotent
+    @blp.arguments(PlacementRequestCreateSchema)
+    @blp.response(201, PlacementRequestSchema)
+    def post(self, body):
+        """Ask for a placement for one of your cases."""
+        user = current_user()
+        case = cases.owned_case(user, body["case_id"], lock=True)
+        request = requests.create_request(user, case, body["urgency"],
+                                          body["current_municipality"])
+        db.session.commit()
+        return request_view(request)
+
+
+@blp.route("/placement-requests/<int:request_id>")
+class PlacementRequestById(MethodView):
+    @requires(*READERS)
+    @blp.response(200, PlacementRequestSchema)
+    def get(self, request_id):
+        """Read a request with its holds, placement and latest proposal."""
+        view = request_view(requests.visible_request(current_user(), request_id))
+        db.session.commit()
+        return view
+
+
+@blp.route("/placement-requests/<int:request_id>/events")
+class PlacementRequestEvents(MethodView):
+    @requires(*READERS)
+    @blp.response(200, EventSchema(many=True))
+    def get(self, request_id):
+        """Every change of the request, its holds and placement, oldest first."""
+        events = requests.events_of(requests.visible_request(current_user(), request_id))
+        db.session.commit()
+        return events
+
+
+@blp.route("/placement-requests/<int:request_id>/proposals")
+class PlacementRequestProposals(MethodView):
+    @requires("case_manager", "regional_coordinator", "national_coordinator")
+    @blp.response(200, ProposalsSchema)
+    def get(self, request_id):
+        """Ranked safe options on the current beds, and why every other shelter is ruled out."""
+        request = requests.visible_request(current_user(), request_id)
+        answer = proposals.proposals_for(request)
+        db.session.commit()
+        return answer
+
+
+@blp.route("/placement-requests/<int:request_id>/holds")
+class PlacementRequestHolds(MethodView):
+    @requires(*holds.HOLDERS)
+    @idempotent
+    @blp.arguments(HoldCreateSchema)
+    @blp.response(201, HoldSchema)
+    def post(self, body, request_id):
+        """Hold beds at a shelter for everyone in the request (at most two holds at once)."""
+        user = current_user()
+        request = requests.visible_request(user, request_id)
+        hold = holds.create_hold(user, request, body["shelter_id"], body.get("room_id"))
+        db.session.commit()
+        return hold_view(hold)
+
+
+@blp.route("/placement-requests/<int:request_id>/override")
+class PlacementRequestOverride(MethodView):
+    @requires("regional_coordinator", "national_coordinator")
+    @blp.arguments(OverrideSchema)
+    @blp.response(200, PlacementRequestSchema)
+    def post(self, body, request_id):
+        """Lift hard rules for this one request, with a written justification (coordinators)."""
+        user = current_user()
+        request = requests.visible_request(user, request_id, lock=True)
+        requests.set_override(user, request, body["rules"], body["justification"])
+        db.session.commit()
+        return request_view(request)

@@ -1,0 +1,124 @@
+"""Placement request, proposal and hold-request schemas."""
+
+from marshmallow import fields, validate
+
+from placement.models.workflow import REQUEST_STATUSES, URGENCIES
+from placement.resources.cases.schemas import PersonSchema
+from placement.resources.common import StrictSchema, text
+
+
+class PlacementRequestCreateSchema(StrictSchema):
+    case_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    current_municipality = fields.String(required=True, validate=validate.Length(max=60))
+
+
+class PlacementRequestQueryArgsSchema(StrictSchema):
+    status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
+    case_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class HoldCreateSchema(StrictSchema):
+    shelter_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    room_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class OverrideSchema(StrictSchema):
+    rules = fields.List(fields.String(validate=validate.Regexp(r"^H[1-8]$")), required=True,
+                        validate=validate.Length(max=8))
+    justification = text(1000, required=True)
+
+
+class HoldBriefSchema(StrictSchema):
+    id = fields.Integer()
+    shelter_id = fields.Integer()
+    room_id = fields.Integer()
+    status = fields.String()
+    expires_at = fields.DateTime()
+
+
+class ProposalBriefSchema(StrictSchema):
+    run_id = fields.Integer()
+    shelter_id = fields.Integer(allow_none=True)
+    room_id = fields.Integer(allow_none=True)
+    hold_id = fields.Integer(allow_none=True)
+    explanation = fields.Dict(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class PlacementRequestSchema(StrictSchema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_code = fields.String()
+    status = fields.String()
+    urgency = fields.String()
+    current_municipality = fields.String()
+    category = fields.String()
+    risk = fields.String()
+    persons = fields.List(fields.Nested(PersonSchema))
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    transferred_from = fields.Integer(allow_none=True)
+    override = fields.Dict(allow_none=True)
+    holds = fields.List(fields.Nested(HoldBriefSchema))
+    placement = fields.Dict(allow_none=True)
+    latest_proposal = fields.Nested(ProposalBriefSchema, allow_none=True)
+    ended_reason = fields.String(allow_none=True)
+
+
+class EventSchema(StrictSchema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    hold_id = fields.Integer(allow_none=True)
+    placement_id = fields.Integer(allow_none=True)
+    detail = fields.Dict(allow_none=True)
+
+
+class ShelterRefSchema(StrictSchema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    region = fields.String()
+
+
+class FitSchema(StrictSchema):
+    total = fields.Integer()
+    language = fields.Integer()
+    needs = fields.Integer()
+
+
+class OptionSchema(StrictSchema):
+    shelter = fields.Nested(ShelterRefSchema)
+    room = fields.Integer()
+    room_kind = fields.String()
+    fit = fields.Nested(FitSchema)
+    travel = fields.String(metadata={"description": "a band, never a distance"})
+    freshness = fields.String()
+    confirm_by_phone = fields.Boolean()
+
+
+class ExcludedSchema(StrictSchema):
+    shelter = fields.Nested(ShelterRefSchema)
+    rules = fields.List(fields.String())
+    reasons = fields.List(fields.String())
+
+
+class RelaxationSchema(StrictSchema):
+    rule = fields.String()
+    shelter = fields.Nested(ShelterRefSchema)
+    parameter = fields.String()
+    current = fields.Raw(allow_none=True)
+    relaxed = fields.Raw()
+    message = fields.String()
+
+
+class ProposalsSchema(StrictSchema):
+    request = fields.Integer()
+    override = fields.List(fields.String())
+    options = fields.List(fields.Nested(OptionSchema))
+    excluded = fields.List(fields.Nested(ExcludedSchema))
+    relaxations = fields.List(fields.Nested(RelaxationSchema))

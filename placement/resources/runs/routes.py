@@ -1,0 +1,36 @@
+"""Batch optimizer runs over the queue (coordinators)."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from placement.auth import current_user, requires
+from placement.extensions import db
+from placement.resources.idempotency import idempotent
+from placement.resources.runs.schemas import RunCreateSchema, RunSchema
+from placement.services import runs
+
+blp = Blueprint("optimizer_runs", __name__, description="Batch optimizer runs.")
+
+
+@blp.route("/optimizer/runs")
+class Runs(MethodView):
+    @requires(*runs.RUNNERS)
+    @idempotent
+    @blp.arguments(RunCreateSchema)
+    @blp.response(201, RunSchema)
+    def post(self, body):
+        """Solve the open queue of your region (national: a region or all) and store proposals."""
+        run = runs.start_run(current_user(), **body)
+        db.session.commit()
+        return run
+
+
+@blp.route("/optimizer/runs/<int:run_id>")
+class RunById(MethodView):
+    @requires(*runs.RUNNERS)
+    @blp.response(200, RunSchema)
+    def get(self, run_id):
+        """Read a run with its proposals."""
+        run = runs.visible_run(current_user(), run_id)
+        db.session.commit()
+        return run

@@ -1,0 +1,30 @@
+"""Optimizer run schemas."""
+
+from marshmallow import fields, validate
+
+from placement.resources.common import StrictSchema
+
+
+class RunCreateSchema(StrictSchema):
+    region = fields.String(validate=validate.Length(max=40))
+    auto_hold = fields.Boolean(load_default=False)
+    time_limit = fields.Float(load_default=10.0, validate=validate.Range(0.5, 60))
+
+
+class RunProposalSchema(StrictSchema):
+    request_id = fields.Integer()
+    shelter_id = fields.Integer(allow_none=True)
+    room_id = fields.Integer(allow_none=True)
+    hold_id = fields.Integer(allow_none=True)
+    explanation = fields.Dict(allow_none=True)
+
+
+class RunSchema(StrictSchema):
+    id = fields.Integer()
+    region = fields.String(attribute="region_code", allow_none=True)
+    status = fields.String()
+    auto_hold = fields.Boolean()
+    started_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    summary = fields.Dict(allow_none=True)
+    proposals = fields.List(fields.Nested(RunProposalSchema))

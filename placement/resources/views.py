@@ -1,0 +1,89 @@
+"""Dicts for requests, holds and placements as the API shows them: profiles, ids, no secrets."""
+
+import sqlalchemy as sa
+
+from placement.extensions import db
+from placement.models import Placement
+from placement.services import requests as request_service
+from placement.services.runs import latest_proposal
+
+
+def _override(request):
+    if not request.override_rules:
+        return None
+    return {"rules": request.override_rules, "justification": request.override_justification,
+            "by": request.override_by_id}
+
+
+def request_view(request):
+    case = request.case
+    placement = request_service.live_placement(request) or db.session.scalar(
+        sa.select(Placement).where(Placement.request_id == request.id)
+        .order_by(Placement.id.desc()).limit(1)
+    )
+    proposal = latest_proposal(request)
+    return {
+        "id": request.id,
+        "case_id": case.id,
+        "case_code": case.code,
+        "status": request.status,
+        "urgency": request.urgency,
+        "current_municipality": request.current_municipality,
+        "category": case.category,
+        "risk": case.risk,
+        "persons": case.persons,
+        "created_at": request.created_at,
+        "updated_at": request.updated_at,
+        "transferred_from": request.transferred_from_id,
+        "override": _override(request),
+        "holds": [
+            {"id": h.id, "shelter_id": h.shelter_id, "room_id": h.room_id, "status": h.status,
+             "expires_at": h.expires_at}
+            for h in request.holds
+        ],
+        "placement": placement_view(placement) if placement else None,
+        "latest_proposal": None if proposal is None else {
+            "run_id": proposal.run_id, "shelter_id": proposal.shelter_id,
+            "room_id": proposal.room_id, "hold_id": proposal.hold_id,
+            "explanation": proposal.explanation, "created_at": proposal.created_at,
+        },
+        "ended_reason": request.ended_reason,
+    }
+
+
+def hold_view(hold):
+    """What a shelter manager needs to decide: the people's profiles and needs, no case code."""
+    request, case = hold.request, hold.request.case
+    return {
+        "id": hold.id,
+        "request_id": request.id,
+        "shelter": {"id": hold.shelter.id, "name": hold.shelter.name},
+        "room": {"id": hold.room.id, "code": hold.room.code, "kind": hold.room.kind},
+        "status": hold.status,
+        "created_at": hold.created_at,
+        "expires_at": hold.expires_at,
+        "decided_at": hold.decided_at,
+        "decline_reason": hold.decline_reason,
+        "decline_note": hold.decline_note,
+        "category": case.category,
+        "risk": case.risk,
+        "urgency": request.urgency,
+        "persons": case.persons,
+        "override": _override(request),
+    }
+
+
+def placement_view(placement):
+    return {
+        "id": placement.id,
+        "request_id": placement.request_id,
+        "hold_id": placement.hold_id,
+        "shelter": {"id": placement.shelter.id, "name": placement.shelter.name},
+        "room_id": placement.room_id,
+        "status": placement.status,
+        "accepted_at": placement.accepted_at,
+        "arrived_at": placement.arrived_at,
+        "ended_at": placement.ended_at,
+        "end_reason": placement.end_reason,
+        "override": _override(placement.request),
+    }

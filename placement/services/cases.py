@@ -1,0 +1,147 @@
+"""Cases: pseudonymous codes, persons as profiles, sealed suspects and notes, risk history.
+
+A case belongs to its case manager's organisation; every other caller gets 404. Suspect
+locations and notes are sealed at rest and go back only to that organisation; closing a case
+purges them.
+"""
+
+import secrets
+
+import sqlalchemy as sa
+
+from placement import clock
+from placement.crypto import open_sealed, seal
+from placement.errors import Conflict, NotFound, RuleViolation
+from placement.extensions import db
+from placement.models import Case, Municipality, RiskAssessment
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over a phone
+SUSPECTS_PURPOSE = "case.suspects"
+NOTES_PURPOSE = "case.notes"
+
+
+def new_code():
+    """A random, non-sequential case code such as K-7QX3-M9PA."""
+    draw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"K-{draw[:4]}-{draw[4:]}"
+
+
+def _unique_code():
+    while True:
+        code = new_code()
+        if not db.session.scalar(sa.select(Case.id).where(Case.code == code)):
+            return code
+
+
+def check_persons(persons):
+    """Exactly one primary person; ages and roles consistent with SPEC section 3's words."""
+    primaries = [p for p in persons if p["role"] == "primary"]
+    if len(primaries) != 1:
+        raise RuleViolation("persons: exactly one person has the role primary")
+    adults = [p for p in persons if p["age"] >= 18]
+    for index, person in enumerate(persons):
+        if person["role"] == "adult" and person["age"] < 18:
+            raise RuleViolation(f"persons[{index}].age: a person with role adult is 18 or older")
+        if person["role"] == "child" and person["age"] >= 18:
+            raise RuleViolation(f"persons[{index}].age: a person with role child is under 18")
+    if adults and primaries[0]["age"] < 18:
+        raise RuleViolation("persons: when adults come, the primary person is an adult")
+
+
+def _check_suspects(suspects):
+    for index, suspect in enumerate(suspects):
+        code = suspect.get("municipality")
+        if code and db.session.get(Municipality, code) is None:
+            raise RuleViolation(f"suspects[{index}].municipality: {code!r} is not a municipality")
+
+
+def create_case(user, data):
+    check_persons(data["persons"])
+    _check_suspects(data.get("suspects", []))
+    case = Case(
+        code=_unique_code(),
+        organisation_id=user.organisation_id,
+        created_by_id=user.id,
+        category=data["category"],
+        risk=data["risk"],
+        persons=data["persons"],
+        keep_apart_from=sorted(set(data.get("keep_apart_from", []))),
+        referral_source=data["referral_source"],
+        identifying_authority=data["identifying_authority"],
+        suspects_sealed=seal(data.get("suspects", []), SUSPECTS_PURPOSE),
+        notes_sealed=seal(data["notes"], NOTES_PURPOSE) if data.get("notes") else None,
+        status="open",
+        created_at=clock.now(),
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(
+        RiskAssessment(case_id=case.id, at=case.created_at, actor_id=user.id, risk=case.risk,
+                       reason="initial assessment")
+    )
+    db.session.flush()
+    return case
+
+
+def owned_case(user, case_id, lock=False):
+    """The case if it belongs to the caller's organisation; 404 otherwise."""
+    query = sa.select(Case).where(Case.id == case_id)
+    if lock:
+        query = query.with_for_update()
+    case = db.session.scalar(query)
+    if case is None or user.role != "case_manager" or case.organisation_id != user.organisation_id:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def list_cases(user, status=None):
+    query = (
+        sa.select(Case).where(Case.organisation_id == user.organisation_id).order_by(Case.id.desc())
+    )
+    if status:
+        query = query.where(Case.status == status)
+    return list(db.session.scalars(query))
+
+
+def suspects_of(case):
+    """The case's suspects (decrypted): for the optimizer and the owning organisation only."""
+    return open_sealed(case.suspects_sealed, SUSPECTS_PURPOSE) if case.suspects_sealed else []
+
+
+def notes_of(case):
+    return open_sealed(case.notes_sealed, NOTES_PURPOSE) if case.notes_sealed else None
+
+
+def update_case(user, case, changes):
+    """Change an open case; a new risk level needs a reason and is kept as a reassessment."""
+    if case.status != "open":
+        raise Conflict(f"case {case.code} is closed", {"status": case.status})
+    if "risk" in changes and changes["risk"] != case.risk:
+        if not changes.get("risk_reason"):
+            raise RuleViolation("risk_reason: say why the risk level changes")
+        case.risk = changes["risk"]
+        db.session.add(RiskAssessment(case_id=case.id, at=clock.now(), actor_id=user.id,
+                                      risk=case.risk, reason=changes["risk_reason"]))
+    if "persons" in changes:
+        check_persons(changes["persons"])
+        case.persons = changes["persons"]
+    if "suspects" in changes:
+        _check_suspects(changes["suspects"])
+        case.suspects_sealed = seal(changes["suspects"], SUSPECTS_PURPOSE)
+    if "notes" in changes:
+        case.notes_sealed = seal(changes["notes"], NOTES_PURPOSE) if changes["notes"] else None
+    for name in ("keep_apart_from", "referral_source", "identifying_authority"):
+        if name in changes:
+            value = changes[name]
+            setattr(case, name, sorted(set(value)) if name == "keep_apart_from" else value)
+    db.session.flush()
+    return case
+
+
+def mark_closed(case, reason):
+    """Close the case record itself and purge what it no longer needs (suspects and notes)."""
+    case.status = "closed"
+    case.closed_at = clock.now()
+    case.close_reason = reason
+    case.suspects_sealed = None
+    case.notes_sealed = None

@@ -1,0 +1,227 @@
+"""Holds on beds: create from a ranked option, accept, decline, cancel, expire.
+
+Lock order everywhere: placement request, then shelter, then beds (capacity.lock_shelter), so no
+two writers deadlock; beds move only through capacity.move_beds, the guarded UPDATE.
+"""
+
+import sqlalchemy as sa
+from flask import current_app
+from optimizer.rules import rank
+
+from placement import clock
+from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
+from placement.extensions import db
+from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, user_shelters
+from placement.services import capacity
+from placement.services.instances import ranking_instance
+from placement.services.requests import move, record_event, request_filter
+
+MAX_PARALLEL_HOLDS = 2
+HOLDERS = ("case_manager", "regional_coordinator", "national_coordinator")
+
+
+def _state_conflict(what, state, expected):
+    return Conflict(f"{what} is {state}; this needs it {expected}", {"state": state})
+
+
+def hold_for(user, hold_id, roles):
+    """A hold the caller may see (404 otherwise) and act on with one of `roles` (403 otherwise)."""
+    hold = db.session.get(Hold, hold_id)
+    if hold is None or not _sees_hold(user, hold):
+        raise NotFound(f"no hold {hold_id}")
+    if user.role not in roles:
+        raise Forbidden(f"the role {user.role} may not do this to a hold")
+    return hold
+
+
+def _sees_hold(user, hold):
+    if user.role == "shelter_manager":
+        return hold.shelter_id in {s.id for s in user.shelters}
+    return db.session.scalar(
+        sa.select(PlacementRequest.id).where(
+            PlacementRequest.id == hold.request_id, request_filter(user)
+        )
+    ) is not None
+
+
+def list_holds(user, status=None):
+    query = sa.select(Hold).order_by(Hold.id.desc()).limit(500)
+    if user.role == "shelter_manager":
+        mine = sa.select(user_shelters.c.shelter_id).where(user_shelters.c.user_id == user.id)
+        query = query.where(Hold.shelter_id.in_(mine))
+    elif user.role in ("case_manager", "regional_coordinator", "national_coordinator"):
+        query = query.where(
+            Hold.request_id.in_(sa.select(PlacementRequest.id).where(request_filter(user)))
+        )
+    else:
+        raise Forbidden("administrators do not read case data")
+    if status:
+        query = query.where(Hold.status == status)
+    return list(db.session.scalars(query))
+
+
+def lock_request(request):
+    db.session.execute(
+        sa.select(PlacementRequest.id).where(PlacementRequest.id == request.id).with_for_update()
+    )
+    db.session.refresh(request)
+
+
+def create_hold(user, request, shelter_id, room_id=None):
+    """Hold beds for every person of the request in one room of the shelter, for HOLD_TTL."""
+    lock_request(request)
+    if request.status not in ("open", "held"):
+        raise _state_conflict(f"request {request.id}", request.status, "open or held")
+    active = [h for h in request.holds if h.status == "active"]
+    if len(active) >= MAX_PARALLEL_HOLDS:
+        raise Conflict(f"request {request.id} already has {len(active)} holds; at most"
+                       f" {MAX_PARALLEL_HOLDS} at once", {"holds": [h.id for h in active]})
+    if any(h.shelter_id == shelter_id for h in active):
+        raise Conflict(f"request {request.id} already holds beds at shelter {shelter_id}")
+    if db.session.get(Shelter, shelter_id) is None:
+        raise NotFound(f"no shelter {shelter_id}")
+    capacity.lock_shelter(shelter_id)
+    option = _choose_option(request, shelter_id, room_id)
+    persons = len(request.case.persons)
+    bed_ids = list(db.session.scalars(
+        sa.select(Bed.id).where(Bed.room_id == option.room, Bed.status == "available",
+                                Bed.removed_at.is_(None)).order_by(Bed.code).limit(persons)
+    ))
+    if len(bed_ids) < persons:
+        raise Conflict(f"room {option.room} has {len(bed_ids)} free beds; {persons} needed")
+    moment = clock.now()
+    hold = Hold(request_id=request.id, shelter_id=shelter_id, room_id=option.room,
+                status="active", created_by_id=user.id, created_at=moment,
+                expires_at=moment + current_app.config["HOLD_TTL"])
+    db.session.add(hold)
+    db.session.flush()
+    capacity.move_beds(bed_ids, ("available",), "held", f"hold {hold.id}", user, hold_id=hold.id)
+    capacity.touch_shelter(shelter_id, confirmed=False)
+    detail = {"shelter": shelter_id, "room": option.room, "beds": len(bed_ids)}
+    if request.override_rules:
+        detail["override"] = request.override_rules
+    move(request, "held", "hold.created", user, hold=hold, detail=detail)
+    return hold
+
+
+def _choose_option(request, shelter_id, room_id):
+    """The best feasible room at this shelter (or the one asked for), or why there is none."""
+    ranking = rank(ranking_instance(request), request.id, relaxations=False)
+    here = [o for o in ranking.options if o.shelter == shelter_id]
+    chosen = [o for o in here if room_id is None or o.room == room_id]
+    if chosen:
+        return chosen[0]
+    if here:
+        raise RuleViolation(
+            f"room_id: room {room_id} cannot take this request;"
+            f" rooms that can: {', '.join(str(o.room) for o in here)}",
+            {"room_id": ["not an option"]},
+        )
+    exclusion = next((e for e in ranking.excluded if e.shelter == shelter_id), None)
+    rules = list(exclusion.rules) if exclusion else []
+    reasons = list(exclusion.reasons) if exclusion else []
+    message = f"shelter {shelter_id} cannot take this request: " + "; ".join(reasons)
+    if set(rules) <= {"H1"}:
+        raise Conflict(message, {"rules": rules})
+    raise RuleViolation(message, {"rules": rules})
+
+
+def release_beds(hold, actor, reason):
+    capacity.lock_shelter(hold.shelter_id)
+    bed_ids = list(db.session.scalars(sa.select(Bed.id).where(Bed.hold_id == hold.id)))
+    if bed_ids:
+        capacity.move_beds(bed_ids, ("held",), "available", reason, actor, hold_id=None)
+        capacity.touch_shelter(hold.shelter_id, confirmed=False)
+
+
+def _close_hold(hold, status, actor):
+    hold.status = status
+    hold.decided_at = clock.now()
+    hold.decided_by_id = actor.id if actor else None
+    release_beds(hold, actor, f"hold {hold.id} {status}")
+    db.session.flush()
+
+
+def _end_hold(hold, status, actor, action, **detail):
+    """Move an active hold to `status`, free its beds, and put the request back in the queue."""
+    request = hold.request
+    _close_hold(hold, status, actor)
+    still_active = [h for h in request.holds if h.status == "active"]
+    if request.status == "held" and not still_active:
+        move(request, "open", action, actor, hold=hold, detail=detail or None)
+    else:
+        record_event(request, action, actor, from_status=request.status, hold=hold,
+                     detail=detail or None)
+
+
+def _locked_active(hold, what="hold"):
+    lock_request(hold.request)
+    db.session.refresh(hold)
+    if hold.status != "active":
+        raise _state_conflict(f"{what} {hold.id}", hold.status, "active")
+
+
+def accept_hold(user, hold):
+    """The shelter takes the request: other holds are released in the same transaction."""
+    _locked_active(hold)
+    if hold.expires_at <= clock.now():
+        raise Conflict(f"hold {hold.id} expired at {hold.expires_at:%Y-%m-%d %H:%M} UTC",
+                       {"state": "expired"})
+    capacity.lock_shelter(hold.shelter_id)
+    request = hold.request
+    hold.status = "accepted"
+    hold.decided_at = clock.now()
+    hold.decided_by_id = user.id
+    for other in request.holds:
+        if other.id != hold.id and other.status == "active":
+            _close_hold(other, "released", user)
+            record_event(request, "hold.released", user, from_status=request.status,
+                         hold=other, detail={"accepted_hold": hold.id})
+    placement = Placement(request_id=request.id, hold_id=hold.id, shelter_id=hold.shelter_id,
+                          room_id=hold.room_id, status="accepted", accepted_at=hold.decided_at)
+    db.session.add(placement)
+    db.session.flush()
+    move(request, "accepted", "hold.accepted", user, hold=hold, placement=placement)
+    return hold
+
+
+def decline_hold(user, hold, reason, note=None):
+    _locked_active(hold)
+    hold.decline_reason = reason
+    hold.decline_note = note
+    _end_hold(hold, "declined", user, "hold.declined", reason=reason)
+    return hold
+
+
+def cancel_hold(user, hold):
+    """The case manager withdraws: an active hold, or an accepted one before arrival."""
+    lock_request(hold.request)
+    db.session.refresh(hold)
+    if hold.status == "active":
+        _end_hold(hold, "cancelled", user, "hold.cancelled")
+        return hold
+    placement = db.session.scalar(sa.select(Placement).where(Placement.hold_id == hold.id))
+    if hold.status != "accepted" or placement is None or placement.status != "accepted":
+        raise _state_conflict(f"hold {hold.id}", hold.status, "active, or accepted before arrival")
+    placement.status = "cancelled"
+    placement.ended_at = clock.now()
+    hold.status = "cancelled"
+    release_beds(hold, user, f"hold {hold.id} cancelled")
+    move(hold.request, "open", "hold.cancelled", user, hold=hold, placement=placement)
+    return hold
+
+
+def expire_holds():
+    """Expire every active hold past its time; returns the holds expired."""
+    due = list(db.session.scalars(
+        sa.select(Hold).where(Hold.status == "active", Hold.expires_at <= clock.now())
+        .order_by(Hold.id)
+    ))
+    expired = []
+    for hold in due:
+        lock_request(hold.request)
+        db.session.refresh(hold)
+        if hold.status == "active":
+            _end_hold(hold, "expired", None, "hold.expired")
+            expired.append(hold)
+    return expired

@@ -1,0 +1,185 @@
+"""The one place that turns rows into the optimizer's instance (SPEC section 5) and back.
+
+Shelter and suspect coordinates are opened here, handed to the optimizer in memory, and never
+leave this module in a response: callers get shelter ids, room ids and reason codes.
+"""
+
+import sqlalchemy as sa
+from optimizer.io import instance_from_dict
+
+from placement.extensions import db
+from placement.models import (
+    Bed,
+    Case,
+    Hold,
+    Municipality,
+    Placement,
+    PlacementRequest,
+    Room,
+    Shelter,
+)
+from placement.services.cases import suspects_of
+from placement.services.network import shelter_location
+
+LIVE_HOLD = ("active", "accepted")
+# Rules a coordinator may override for one request. Capacity, family unity and room rules are
+# physical (H1, H2, H5) and the database enforces them: they cannot be overridden.
+OVERRIDABLE = ("H3", "H4", "H6", "H7", "H8")
+
+
+def shelter_dicts(shelter_ids=None):
+    """Every shelter (or those named) with rooms, beds in service, occupants and held beds."""
+    query = sa.select(Shelter).order_by(Shelter.id)
+    if shelter_ids is not None:
+        query = query.where(Shelter.id.in_(shelter_ids))
+    shelters = list(db.session.scalars(query))
+    rooms = _rooms_by_shelter([s.id for s in shelters])
+    return [_shelter_dict(s, rooms.get(s.id, [])) for s in shelters]
+
+
+def _rooms_by_shelter(shelter_ids):
+    rows = db.session.execute(
+        sa.select(Room.shelter_id, Room.id, Room.kind, Room.gender, Bed.status,
+                  Bed.occupant_gender, Bed.occupant_age, Bed.occupant_group)
+        .join(Bed, Bed.room_id == Room.id)
+        .where(Room.shelter_id.in_(shelter_ids), Room.removed_at.is_(None),
+               Bed.removed_at.is_(None))
+        .order_by(Room.shelter_id, Room.code, Bed.id)
+    )
+    rooms = {}
+    for shelter_id, room_id, kind, gender, status, o_gender, o_age, o_group in rows:
+        room = rooms.setdefault((shelter_id, room_id), {
+            "id": room_id, "kind": kind, "gender": gender, "beds": 0, "occupants": [], "held": 0,
+        })
+        if status == "out_of_service":
+            continue
+        room["beds"] += 1
+        if status == "held":
+            room["held"] += 1
+        elif status == "occupied":
+            room["occupants"].append({"gender": o_gender, "age": o_age, "group": o_group})
+    by_shelter = {}
+    for (shelter_id, _room_id), room in rooms.items():
+        by_shelter.setdefault(shelter_id, []).append(room)
+    return by_shelter
+
+
+def _shelter_dict(shelter, rooms):
+    lat, lon = shelter_location(shelter)
+    return {
+        "id": shelter.id,
+        "kind": shelter.kind,
+        "security_level": shelter.security_level,
+        "lat": lat,
+        "lon": lon,
+        "municipality": shelter.municipality_code,
+        "gender_policy": shelter.gender_policy,
+        "accepts_unaccompanied_minors": shelter.accepts_unaccompanied_minors,
+        "accepts_accompanied_children": shelter.accepts_accompanied_children,
+        "max_accompanying_boy_age": shelter.max_accompanying_boy_age,
+        "languages": list(shelter.languages),
+        "services": list(shelter.services),
+        "wheelchair_accessible": shelter.wheelchair_accessible,
+        "rooms": rooms,
+    }
+
+
+def _centroids():
+    return {m.code: (m.lat, m.lon) for m in db.session.scalars(sa.select(Municipality))}
+
+
+def _residence_of_cases():
+    """[(shelter id, case code, case keep-apart codes)] for every live hold or placement."""
+    holds = db.session.execute(
+        sa.select(Hold.shelter_id, Case.code, Case.keep_apart_from)
+        .join(PlacementRequest, PlacementRequest.id == Hold.request_id)
+        .join(Case, Case.id == PlacementRequest.case_id)
+        .where(Hold.status.in_(LIVE_HOLD))
+    ).all()
+    placed = db.session.execute(
+        sa.select(Placement.shelter_id, Case.code, Case.keep_apart_from)
+        .join(PlacementRequest, PlacementRequest.id == Placement.request_id)
+        .join(Case, Case.id == PlacementRequest.case_id)
+        .where(Placement.status == "placed")
+    ).all()
+    return holds + placed
+
+
+def _apart(case_a_code, case_a_list, case_b_code, case_b_list):
+    return case_b_code in (case_a_list or []) or case_a_code in (case_b_list or [])
+
+
+def request_dicts(requests):
+    """The §5 request objects of these placement requests, with keep-apart resolved."""
+    centroids = _centroids()
+    residences = _residence_of_cases()
+    dicts = []
+    for request in requests:
+        case = request.case
+        overridden = set(request.override_rules or [])
+        lat, lon = centroids[request.current_municipality]
+        persons = case.persons
+        entry = {
+            "id": request.id,
+            "category": case.category,
+            "risk": case.risk,
+            "urgency": request.urgency,
+            "location": {"lat": lat, "lon": lon},
+            "persons": [{k: p[k] for k in ("gender", "age", "role")} for p in persons],
+            "languages": sorted({lang for p in persons for lang in p.get("languages", [])}),
+            "needs": sorted({need for p in persons for need in p.get("needs", [])}),
+            "suspects": [] if "H6" in overridden else _suspect_dicts(case, centroids),
+            "keep_apart_from": [],
+            "exclude_shelters": [],
+        }
+        if "H7" not in overridden:
+            entry["keep_apart_from"] = [
+                other.id for other in requests
+                if other.case_id != case.id
+                and _apart(case.code, case.keep_apart_from, other.case.code,
+                           other.case.keep_apart_from)
+            ]
+            entry["exclude_shelters"] = sorted({
+                shelter_id for shelter_id, code, apart in residences
+                if code != case.code and _apart(case.code, case.keep_apart_from, code, apart)
+            })
+        if "H8" in overridden:
+            entry["needs"] = [n for n in entry["needs"] if n != "wheelchair"]
+        dicts.append(entry)
+    return dicts
+
+
+def _suspect_dicts(case, centroids):
+    result = []
+    for suspect in suspects_of(case):
+        municipality = suspect.get("municipality")
+        if suspect.get("lat") is not None:
+            lat, lon = suspect["lat"], suspect["lon"]
+        else:
+            lat, lon = centroids[municipality]
+        result.append({"lat": lat, "lon": lon, "municipality": municipality})
+    return result
+
+
+def build_instance(requests, shelter_ids=None, policy=None):
+    document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests)}
+    if policy:
+        document["policy"] = policy
+    return instance_from_dict(document)
+
+
+def ranking_instance(request):
+    """One request against every shelter, with its coordinator's overrides applied."""
+    document = {"shelters": shelter_dicts(), "requests": request_dicts([request])}
+    overridden = set(request.override_rules or [])
+    if "H3" in overridden:
+        every_kind = ["thb", "dv"]
+        document["policy"] = {
+            "allowed_kinds": {f"{c}/{r}": every_kind for c in ("thb", "dv")
+                              for r in ("low", "medium", "high")}
+        }
+    if "H4" in overridden:
+        for shelter in document["shelters"]:
+            shelter.update(gender_policy="any", accepts_unaccompanied_minors=True,
+                           accepts_accompanied_children=True, max_accompanying_boy_age=None)
+    return instance_from_dict(document)

@@ -1,0 +1,138 @@
+"""Placements: arrival, no-show, discharge, transfer; and closing a case with all it holds."""
+
+import sqlalchemy as sa
+
+from placement import clock
+from placement.errors import Conflict, Forbidden, NotFound
+from placement.extensions import db
+from placement.models import Bed, Placement, PlacementRequest
+from placement.services import capacity, cases
+from placement.services.holds import _state_conflict, cancel_hold, lock_request, release_beds
+from placement.services.requests import create_request, move, request_filter
+
+ARRIVAL_ROLES = ("shelter_manager",)
+TRANSFER_ROLES = ("case_manager", "regional_coordinator", "national_coordinator")
+
+
+def placement_for(user, placement_id, roles):
+    placement = db.session.get(Placement, placement_id)
+    if placement is None or not _sees(user, placement):
+        raise NotFound(f"no placement {placement_id}")
+    if user.role not in roles:
+        raise Forbidden(f"the role {user.role} may not do this to a placement")
+    return placement
+
+
+def _sees(user, placement):
+    if user.role == "shelter_manager":
+        return placement.shelter_id in {s.id for s in user.shelters}
+    return db.session.scalar(
+        sa.select(PlacementRequest.id).where(
+            PlacementRequest.id == placement.request_id, request_filter(user)
+        )
+    ) is not None
+
+
+def _locked(placement, expected):
+    lock_request(placement.request)
+    db.session.refresh(placement)
+    if placement.status != expected:
+        raise _state_conflict(f"placement {placement.id}", placement.status, expected)
+    capacity.lock_shelter(placement.shelter_id)
+
+
+def arrive(user, placement):
+    """The person arrives: held beds become occupied, each with one person's profile."""
+    _locked(placement, "accepted")
+    persons = placement.request.case.persons
+    bed_ids = list(db.session.scalars(
+        sa.select(Bed.id).where(Bed.hold_id == placement.hold_id).order_by(Bed.code)
+    ))
+    if len(bed_ids) != len(persons):
+        raise Conflict(f"placement {placement.id} holds {len(bed_ids)} beds for"
+                       f" {len(persons)} persons")
+    group = f"placement-{placement.id}"
+    occupants = [{"gender": p["gender"], "age": p["age"], "group": group} for p in persons]
+    capacity.move_beds(bed_ids, ("held",), "occupied", f"placement {placement.id} arrived", user,
+                       occupants=occupants, hold_id=None, placement_id=placement.id)
+    capacity.touch_shelter(placement.shelter_id, confirmed=True)
+    placement.status = "placed"
+    placement.arrived_at = clock.now()
+    request = placement.request
+    move(request, "placed", "placement.arrived", user, placement=placement)
+    if request.transferred_from_id:
+        _finish_transfer(user, db.session.get(Placement, request.transferred_from_id))
+    return placement
+
+
+def _finish_transfer(user, previous):
+    if previous is None or previous.status != "placed":
+        return
+    capacity.lock_shelter(previous.shelter_id)
+    _vacate(previous, user, "transferred")
+    move(previous.request, "ended", "placement.transferred", user, placement=previous)
+
+
+def _vacate(placement, actor, status, reason=None):
+    bed_ids = list(db.session.scalars(
+        sa.select(Bed.id).where(Bed.placement_id == placement.id)
+    ))
+    capacity.move_beds(bed_ids, ("occupied",), "available", f"placement {placement.id} {status}",
+                       actor, placement_id=None)
+    capacity.touch_shelter(placement.shelter_id, confirmed=True)
+    placement.status = status
+    placement.ended_at = clock.now()
+    placement.end_reason = reason or status
+
+
+def no_show(user, placement):
+    """Nobody came: the beds go back and the request returns to the queue."""
+    _locked(placement, "accepted")
+    release_beds(placement.hold, user, f"placement {placement.id} no-show")
+    placement.status = "no_show"
+    placement.ended_at = clock.now()
+    move(placement.request, "open", "placement.no_show", user, placement=placement)
+    return placement
+
+
+def discharge(user, placement, reason):
+    _locked(placement, "placed")
+    _vacate(placement, user, "discharged", reason)
+    request = placement.request
+    request.ended_reason = f"discharged: {reason}"
+    move(request, "ended", "placement.discharged", user, placement=placement,
+         detail={"reason": reason})
+    return placement
+
+
+def transfer(user, placement, urgency, municipality):
+    """A new request, linked to this placement; the person keeps this bed until they arrive."""
+    _locked(placement, "placed")
+    request = create_request(user, placement.request.case, urgency,
+                             municipality or placement.request.current_municipality,
+                             transferred_from=placement)
+    return request
+
+
+def close_case(user, case, reason):
+    """Close a case: open requests end, holds are cancelled; a person still placed blocks it."""
+    if case.status != "open":
+        raise _state_conflict(f"case {case.code}", case.status, "open")
+    requests = list(db.session.scalars(
+        sa.select(PlacementRequest).where(
+            PlacementRequest.case_id == case.id, PlacementRequest.status != "ended"
+        ).order_by(PlacementRequest.id)
+    ))
+    if any(r.status == "placed" for r in requests):
+        raise Conflict(f"case {case.code} has a person placed; discharge them first",
+                       {"state": "placed"})
+    for request in requests:
+        for hold in list(request.holds):
+            awaiting_arrival = hold.status == "accepted" and request.status == "accepted"
+            if hold.status == "active" or awaiting_arrival:
+                cancel_hold(user, hold)
+        db.session.refresh(request)
+        request.ended_reason = "case closed"
+        move(request, "ended", "request.ended", user, detail={"reason": "case closed"})
+    cases.mark_closed(case, reason)
+    return case

@@ -1,0 +1,68 @@
+"""Ranked, explained options for one request, in words a case manager can act on at night.
+
+What leaves here: shelter ids and names, room kinds, fit points, a travel band, reason codes and
+sentences that state rules and thresholds. Never a distance to a shelter, never coordinates.
+"""
+
+import sqlalchemy as sa
+from optimizer.rules import rank
+
+from placement import clock
+from placement.extensions import db
+from placement.models import Room, Shelter
+from placement.services import capacity
+from placement.services.instances import ranking_instance
+
+# Bands, not kilometres: a band says how far to drive without saying where the shelter is.
+TRAVEL_BANDS = ((25, "under 30 minutes"), (50, "30 to 60 minutes"), (100, "1 to 2 hours"))
+
+
+def travel_band(km):
+    for limit, band in TRAVEL_BANDS:
+        if km < limit:
+            return band
+    return "over 2 hours"
+
+
+def proposals_for(request):
+    """The optimizer's rank on the current beds (holds included), as the API answers it."""
+    ranking = rank(ranking_instance(request), request.id, relaxations=True)
+    shelters = {s.id: s for s in db.session.scalars(sa.select(Shelter))}
+    room_kind = dict(db.session.execute(sa.select(Room.id, Room.kind)).all())
+    moment = clock.now()
+    return {
+        "request": request.id,
+        "override": request.override_rules or [],
+        "options": [_option(o, shelters[o.shelter], room_kind[o.room], moment)
+                    for o in ranking.options],
+        "excluded": [
+            {"shelter": _shelter_ref(shelters[e.shelter]), "rules": list(e.rules),
+             "reasons": list(e.reasons)}
+            for e in ranking.excluded
+        ],
+        "relaxations": [
+            {"rule": r.rule, "shelter": _shelter_ref(shelters[r.shelter]),
+             "parameter": r.parameter, "current": r.current, "relaxed": r.relaxed,
+             "message": r.message}
+            for r in ranking.relaxations
+        ],
+    }
+
+
+def _shelter_ref(shelter):
+    return {"id": shelter.id, "name": shelter.name, "kind": shelter.kind,
+            "region": shelter.region_code}
+
+
+def _option(option, shelter, room_kind, moment):
+    freshness = capacity.freshness(shelter, moment)
+    return {
+        "shelter": _shelter_ref(shelter),
+        "room": option.room,
+        "room_kind": room_kind,
+        "fit": {"total": option.fit, "language": option.language_points,
+                "needs": option.need_points},
+        "travel": travel_band(option.travel_km),
+        "freshness": freshness,
+        "confirm_by_phone": freshness == "stale",
+    }

@@ -1,0 +1,149 @@
+"""Placement requests: who may see them, their status, and the trail of events behind them."""
+
+import sqlalchemy as sa
+
+from placement import clock
+from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
+from placement.extensions import db
+from placement.models import (
+    Case,
+    Hold,
+    Municipality,
+    Placement,
+    PlacementRequest,
+    RequestEvent,
+    user_shelters,
+)
+from placement.services.instances import OVERRIDABLE
+
+LIVE = ("open", "held", "accepted", "placed")
+READERS = ("case_manager", "shelter_manager", "regional_coordinator", "national_coordinator")
+
+
+def record_event(request, action, actor, from_status=None, hold=None, placement=None,
+                 detail=None):
+    db.session.add(
+        RequestEvent(
+            request_id=request.id,
+            at=clock.now(),
+            actor_id=actor.id if actor else None,
+            action=action,
+            from_status=from_status,
+            to_status=request.status,
+            hold_id=hold.id if hold else None,
+            placement_id=placement.id if placement else None,
+            detail=detail,
+        )
+    )
+
+
+def move(request, to_status, action, actor, **event):
+    """Change a request's status and write the event that says so."""
+    from_status = request.status
+    request.status = to_status
+    request.updated_at = clock.now()
+    record_event(request, action, actor, from_status=from_status, **event)
+
+
+def request_filter(user):
+    """WHERE clause of the requests `user` may see; admins read no case data."""
+    if user.role == "case_manager":
+        return PlacementRequest.case_id.in_(
+            sa.select(Case.id).where(Case.organisation_id == user.organisation_id)
+        )
+    if user.role == "national_coordinator":
+        return sa.true()
+    if user.role == "regional_coordinator":
+        return PlacementRequest.current_municipality.in_(
+            sa.select(Municipality.code).where(Municipality.region_code == user.region_code)
+        )
+    if user.role == "shelter_manager":
+        mine = sa.select(user_shelters.c.shelter_id).where(user_shelters.c.user_id == user.id)
+        return PlacementRequest.id.in_(
+            sa.select(Hold.request_id).where(Hold.shelter_id.in_(mine))
+        )
+    return sa.false()
+
+
+def visible_request(user, request_id, lock=False):
+    if user.role not in READERS:
+        raise Forbidden("administrators do not read case data")
+    query = sa.select(PlacementRequest).where(
+        PlacementRequest.id == request_id, request_filter(user)
+    )
+    if lock:
+        query = query.with_for_update()
+    request = db.session.scalar(query)
+    if request is None:
+        raise NotFound(f"no placement request {request_id}")
+    return request
+
+
+def list_requests(user, status=None, case_id=None):
+    if user.role not in READERS:
+        raise Forbidden("administrators do not read case data")
+    query = sa.select(PlacementRequest).where(request_filter(user))
+    if status:
+        query = query.where(PlacementRequest.status == status)
+    if case_id:
+        query = query.where(PlacementRequest.case_id == case_id)
+    return list(db.session.scalars(query.order_by(PlacementRequest.id.desc()).limit(500)))
+
+
+def create_request(user, case, urgency, municipality, transferred_from=None):
+    if case.status != "open":
+        raise Conflict(f"case {case.code} is closed", {"status": case.status})
+    if db.session.get(Municipality, municipality) is None:
+        raise RuleViolation(f"current_municipality: {municipality!r} is not a municipality")
+    live = db.session.scalar(
+        sa.select(PlacementRequest.id).where(
+            PlacementRequest.case_id == case.id,
+            PlacementRequest.status.in_(("open", "held", "accepted")),
+        )
+    )
+    if live:
+        raise Conflict(f"case {case.code} already has placement request {live} in progress",
+                       {"request": live})
+    moment = clock.now()
+    request = PlacementRequest(
+        case_id=case.id, created_by_id=user.id, urgency=urgency,
+        current_municipality=municipality, status="open", created_at=moment, updated_at=moment,
+        transferred_from_id=transferred_from.id if transferred_from else None,
+    )
+    db.session.add(request)
+    db.session.flush()
+    record_event(request, "request.created", user, detail={"urgency": urgency})
+    return request
+
+
+def set_override(user, request, rules, justification):
+    """A coordinator lifts some hard rules for this one request, in writing."""
+    if user.role not in ("regional_coordinator", "national_coordinator"):
+        raise Forbidden("only coordinators may override a rule")
+    bad = sorted(set(rules) - set(OVERRIDABLE))
+    if bad:
+        raise RuleViolation(f"rules: {', '.join(bad)} cannot be overridden;"
+                            f" overridable are {', '.join(OVERRIDABLE)}")
+    if request.status not in ("open", "held"):
+        raise Conflict(f"request {request.id} is {request.status}", {"status": request.status})
+    request.override_rules = sorted(set(rules)) or None
+    request.override_justification = justification if rules else None
+    request.override_by_id = user.id if rules else None
+    record_event(request, "request.override", user, from_status=request.status,
+                 detail={"rules": request.override_rules})
+    return request
+
+
+def live_placement(request):
+    return db.session.scalar(
+        sa.select(Placement).where(
+            Placement.request_id == request.id, Placement.status.in_(("accepted", "placed"))
+        )
+    )
+
+
+def events_of(request):
+    return list(db.session.scalars(
+        sa.select(RequestEvent).where(RequestEvent.request_id == request.id)
+        .order_by(RequestEvent.id)
+    ))

@@ -1,0 +1,112 @@
+"""Batch optimizer runs over the open queue: a stored proposal per request, holds if asked."""
+
+import sqlalchemy as sa
+
+from optimizer import solve
+from placement import clock
+from placement.errors import DomainError, Forbidden, NotFound
+from placement.extensions import db
+from placement.models import Municipality, OptimizerRun, PlacementRequest, Proposal, Shelter
+from placement.services import holds
+from placement.services.instances import build_instance
+
+RUNNERS = ("regional_coordinator", "national_coordinator")
+DEFAULT_TIME_LIMIT = 10.0
+
+
+def _queue(region):
+    query = sa.select(PlacementRequest).where(PlacementRequest.status == "open")
+    if region:
+        query = query.where(PlacementRequest.current_municipality.in_(
+            sa.select(Municipality.code).where(Municipality.region_code == region)
+        ))
+    return list(db.session.scalars(query.order_by(PlacementRequest.id)))
+
+
+def start_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT):
+    """Solve the open queue of the caller's region (a national coordinator: any or all)."""
+    if user.role not in RUNNERS:
+        raise Forbidden("only coordinators run the optimizer")
+    if user.role == "regional_coordinator":
+        region = user.region_code
+    requests = _queue(region)
+    run = OptimizerRun(region_code=region, requested_by_id=user.id, auto_hold=auto_hold,
+                       status="running", started_at=clock.now())
+    db.session.add(run)
+    db.session.flush()
+    solution = solve(build_instance(requests), time_limit=time_limit, method="cpsat")
+    by_id = {r.id: r for r in requests}
+    names = dict(db.session.execute(sa.select(Shelter.id, Shelter.name)).all())
+    held = 0
+    for assignment in solution.assignments:
+        proposal = _store(run, assignment.request, assignment.shelter, assignment.room, None)
+        if auto_hold:
+            held += _try_hold(user, by_id[assignment.request], proposal)
+    for unassigned in solution.unassigned:
+        _store(run, unassigned.request, None, None, _explanation(unassigned, names))
+    run.status = "done"
+    run.finished_at = clock.now()
+    run.summary = {
+        "status": solution.status.value,
+        "objective": {"priority": solution.objective.priority, "fit": solution.objective.fit,
+                      "travel_km": solution.objective.travel_km},
+        "bound": {"priority": solution.bound_priority},
+        "wall_time_s": round(solution.wall_time_s, 3),
+        "requests": len(requests),
+        "assigned": len(solution.assignments),
+        "unassigned": len(solution.unassigned),
+        "holds_placed": held,
+    }
+    db.session.flush()
+    return run
+
+
+def _store(run, request_id, shelter_id, room_id, explanation):
+    proposal = Proposal(run_id=run.id, request_id=request_id, shelter_id=shelter_id,
+                        room_id=room_id, explanation=explanation, created_at=clock.now())
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def _try_hold(user, request, proposal):
+    """Hold the proposed beds; a hold refused now (the beds moved on) is noted, not fatal."""
+    try:
+        with db.session.begin_nested():
+            hold = holds.create_hold(user, request, proposal.shelter_id, proposal.room_id)
+    except DomainError as error:
+        proposal.explanation = {"hold_refused": error.message}
+        return 0
+    proposal.hold_id = hold.id
+    return 1
+
+
+def _explanation(unassigned, names):
+    return {
+        "excluded": [
+            {"shelter": e.shelter, "name": names.get(e.shelter), "rules": list(e.rules),
+             "reasons": list(e.reasons)}
+            for e in unassigned.excluded
+        ],
+        "relaxations": [
+            {"rule": r.rule, "shelter": r.shelter, "parameter": r.parameter,
+             "current": r.current, "relaxed": r.relaxed, "message": r.message}
+            for r in unassigned.relaxations
+        ],
+    }
+
+
+def visible_run(user, run_id):
+    run = db.session.get(OptimizerRun, run_id)
+    if user.role not in RUNNERS:
+        raise Forbidden("only coordinators read optimizer runs")
+    if run is None or (user.role == "regional_coordinator" and run.region_code != user.region_code):
+        raise NotFound(f"no optimizer run {run_id}")
+    return run
+
+
+def latest_proposal(request):
+    return db.session.scalar(
+        sa.select(Proposal).where(Proposal.request_id == request.id)
+        .order_by(Proposal.id.desc()).limit(1)
+    )
