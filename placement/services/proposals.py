@@ -5,8 +5,8 @@ sentences that state rules and thresholds. Never a distance to a shelter, never 
 """
 
 import sqlalchemy as sa
-from optimizer.rules import rank
 
+from optimizer.rules import rank
 from placement import clock
 from placement.extensions import db
 from placement.models import Room, Shelter
