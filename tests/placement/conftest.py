@@ -86,9 +86,26 @@ def _postgres_databases():
             )
         ]
 
+    with engine.connect() as connection:
+        sequences = [row[0] for row in connection.exec_driver_sql(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+        )]
+        superuser = connection.exec_driver_sql("SHOW is_superuser").scalar() == "on"
+
     def fresh():
+        # TRUNCATE makes new files for every table (most of a second a test); DELETE with
+        # triggers and foreign keys paused (superusers only) empties the same tables in ms.
         with engine.begin() as connection:
-            connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            if superuser:
+                connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+                for table in tables:
+                    connection.exec_driver_sql(f'DELETE FROM "{table}"')
+                for sequence in sequences:
+                    connection.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
+            else:
+                connection.exec_driver_sql(
+                    f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
+                )
         return url
 
     try:
