@@ -1,0 +1,69 @@
+"""Batch runs over the queue, proposals visible to the case manager, stale shelters flagged."""
+
+from datetime import timedelta
+
+from placement import clock
+from tests.placement.workflow_helpers import open_request, refreshed
+
+WOMAN = [{"gender": "female", "age": 30, "role": "primary", "languages": ["sq"]}]
+
+
+def test_regional_run_proposes_for_its_queue_and_can_hold(client, network, make_user):
+    case_manager = make_user("case_manager")
+    coordinator = make_user("regional_coordinator", region="prishtine")
+    inside = [open_request(client, case_manager, persons=WOMAN, suspects=[])[1] for _ in range(3)]
+    outside = open_request(client, case_manager, municipality="prizren", persons=WOMAN,
+                           suspects=[])[1]
+    run = client.post("/api/v1/optimizer/runs", json={"auto_hold": True, "time_limit": 5},
+                      headers=coordinator.headers)
+    assert run.status_code == 201, run.get_json()
+    body = run.get_json()
+    assert body["region"] == "prishtine"
+    assert body["summary"]["status"] in ("optimal", "feasible")
+    assert {p["request_id"] for p in body["proposals"]} == {r["id"] for r in inside}
+    assert body["summary"]["holds_placed"] == 3
+    state = client.get(f"/api/v1/placement-requests/{inside[0]['id']}",
+                       headers=case_manager.headers).get_json()
+    assert state["status"] == "held"
+    assert state["latest_proposal"]["run_id"] == body["id"]
+    untouched = client.get(f"/api/v1/placement-requests/{outside['id']}",
+                           headers=case_manager.headers).get_json()
+    assert untouched["status"] == "open" and untouched["latest_proposal"] is None
+    assert client.get(f"/api/v1/optimizer/runs/{body['id']}",
+                      headers=coordinator.headers).status_code == 200
+    elsewhere = make_user("regional_coordinator", region="prizren")
+    assert client.get(f"/api/v1/optimizer/runs/{body['id']}",
+                      headers=elsewhere.headers).status_code == 404
+    assert client.post("/api/v1/optimizer/runs", json={},
+                       headers=case_manager.headers).status_code == 403
+
+
+def test_unplaceable_request_gets_reasons_in_its_proposal(client, network, make_user):
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    boy = [{"gender": "female", "age": 35, "role": "primary", "languages": ["sq"]},
+           {"gender": "male", "age": 16, "role": "child"}]
+    _case, request = open_request(client, case_manager, persons=boy, suspects=[])
+    run = client.post("/api/v1/optimizer/runs", json={}, headers=national.headers).get_json()
+    proposal = next(p for p in run["proposals"] if p["request_id"] == request["id"])
+    assert proposal["shelter_id"] is None
+    rules = {rule for e in proposal["explanation"]["excluded"] for rule in e["rules"]}
+    assert "H4" in rules
+
+
+def test_stale_shelter_is_marked_confirm_by_phone(client, network, make_user):
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    client.post(f"/api/v1/shelters/{network['dv-prishtine']}/confirm", headers=manager.headers)
+    options = client.get(f"/api/v1/placement-requests/{request['id']}/proposals",
+                         headers=case_manager.headers).get_json()["options"]
+    confirmed = next(o for o in options if o["shelter"]["id"] == network["dv-prishtine"])
+    assert (confirmed["freshness"], confirmed["confirm_by_phone"]) == ("fresh", False)
+    clock.set_offset(timedelta(hours=9))
+    case_manager = refreshed(case_manager)
+    options = client.get(f"/api/v1/placement-requests/{request['id']}/proposals",
+                         headers=case_manager.headers).get_json()["options"]
+    stale = next(o for o in options if o["shelter"]["id"] == network["dv-prishtine"])
+    assert (stale["freshness"], stale["confirm_by_phone"]) == ("stale", True)
+    assert all(set(o["travel"].split()) & {"minutes", "hours"} for o in options)
