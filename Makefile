@@ -43,8 +43,10 @@ test-postgres: $(STAMP)
 		echo "== TEST_DATABASE_URL not set: PostgreSQL pass skipped"; \
 	fi
 
+# Never part of `make test`: solver scales and the proposals endpoint's latency.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.proposals
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

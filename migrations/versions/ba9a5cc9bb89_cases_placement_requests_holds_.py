@@ -185,7 +185,7 @@ def upgrade():
     op.create_table('optimizer_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('region_code', sa.String(length=40), nullable=True),
-    sa.Column('requested_by_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
     sa.Column('auto_hold', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('started_at', sa.DateTime(), nullable=False),

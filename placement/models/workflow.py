@@ -147,7 +147,8 @@ class OptimizerRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"))
-    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # None for the scheduler's own runs.
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     auto_hold: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(10), default="running")
     started_at: Mapped[datetime] = mapped_column(sa.DateTime)
