@@ -28,7 +28,8 @@ CALLS = int(os.environ.get("BENCH_PROPOSAL_CALLS", "200"))
 SHAPES = [
     [{"gender": "female", "age": 29, "role": "primary", "languages": ["sq"]}],
     [{"gender": "female", "age": 33, "role": "primary", "languages": ["ro"]},
-     {"gender": "male", "age": 11, "role": "child"}, {"gender": "female", "age": 7, "role": "child"}],
+     {"gender": "male", "age": 11, "role": "child"},
+     {"gender": "female", "age": 7, "role": "child"}],
     [{"gender": "female", "age": 16, "role": "primary", "languages": ["uk"]}],
     [{"gender": "male", "age": 24, "role": "primary", "languages": ["en"], "needs": ["medical"]}],
 ]
