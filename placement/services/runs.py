@@ -29,9 +29,32 @@ def start_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT)
         raise Forbidden("only coordinators run the optimizer")
     if user.role == "regional_coordinator":
         region = user.region_code
-    requests = _queue(region)
-    run = OptimizerRun(region_code=region, requested_by_id=user.id, auto_hold=auto_hold,
-                       status="running", started_at=clock.now())
+    return solve_queue(_queue(region), region, user, auto_hold, time_limit)
+
+
+def repropose_open_requests(time_limit=DEFAULT_TIME_LIMIT):
+    """The scheduler's run: propose again for open requests that changed since their last
+    proposal (a hold expired or was declined, a new request). Returns the run, or None."""
+    latest = (
+        sa.select(Proposal.request_id, sa.func.max(Proposal.created_at).label("at"))
+        .group_by(Proposal.request_id).subquery()
+    )
+    changed = list(db.session.scalars(
+        sa.select(PlacementRequest)
+        .outerjoin(latest, latest.c.request_id == PlacementRequest.id)
+        .where(PlacementRequest.status == "open",
+               sa.or_(latest.c.at.is_(None), latest.c.at < PlacementRequest.updated_at))
+        .order_by(PlacementRequest.id)
+    ))
+    if not changed:
+        return None
+    return solve_queue(changed, None, None, False, time_limit)
+
+
+def solve_queue(requests, region, actor, auto_hold, time_limit):
+    """Solve these requests against every shelter; store one proposal per request."""
+    run = OptimizerRun(region_code=region, requested_by_id=actor.id if actor else None,
+                       auto_hold=auto_hold, status="running", started_at=clock.now())
     db.session.add(run)
     db.session.flush()
     solution = solve(build_instance(requests), time_limit=time_limit, method="cpsat")
@@ -41,15 +64,15 @@ def start_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT)
     for assignment in solution.assignments:
         proposal = _store(run, assignment.request, assignment.shelter, assignment.room, None)
         if auto_hold:
-            held += _try_hold(user, by_id[assignment.request], proposal)
+            held += _try_hold(actor, by_id[assignment.request], proposal)
     for unassigned in solution.unassigned:
         _store(run, unassigned.request, None, None, _explanation(unassigned, names))
     run.status = "done"
     run.finished_at = clock.now()
     run.summary = {
         "status": solution.status.value,
-        "objective": {"priority": solution.objective.priority, "fit": solution.objective.fit,
-                      "travel_km": solution.objective.travel_km},
+        # L3 (travel km) stays out: with one request it is a distance to a shelter.
+        "objective": {"priority": solution.objective.priority, "fit": solution.objective.fit},
         "bound": {"priority": solution.bound_priority},
         "wall_time_s": round(solution.wall_time_s, 3),
         "requests": len(requests),

@@ -67,3 +67,31 @@ def test_stale_shelter_is_marked_confirm_by_phone(client, network, make_user):
     stale = next(o for o in options if o["shelter"]["id"] == network["dv-prishtine"])
     assert (stale["freshness"], stale["confirm_by_phone"]) == ("stale", True)
     assert all(set(o["travel"].split()) & {"minutes", "hours"} for o in options)
+
+
+def test_run_summary_states_no_distance(client, network, make_user):
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    open_request(client, case_manager, persons=WOMAN, suspects=[])
+    run = client.post("/api/v1/optimizer/runs", json={}, headers=national.headers)
+    assert "km" not in run.get_data(as_text=True)
+
+
+def test_scheduler_reproposes_only_requests_that_changed(app, client, network, make_user):
+    from placement.extensions import db
+    from placement.services import holds, runs
+
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    first = runs.repropose_open_requests(time_limit=5)
+    db.session.commit()
+    assert [p.request_id for p in first.proposals] == [request["id"]]
+    assert runs.repropose_open_requests(time_limit=5) is None
+    client.post(f"/api/v1/placement-requests/{request['id']}/holds",
+                json={"shelter_id": network["dv-prishtine"]}, headers=case_manager.headers)
+    clock.set_offset(app.config["HOLD_TTL"] + timedelta(minutes=1))
+    holds.expire_holds()
+    db.session.commit()
+    again = runs.repropose_open_requests(time_limit=5)
+    db.session.commit()
+    assert again is not None and [p.request_id for p in again.proposals] == [request["id"]]
