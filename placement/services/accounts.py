@@ -1,5 +1,6 @@
 """Accounts, Argon2id passwords, opaque bearer tokens stored hashed, and login rate limits."""
 
+import functools
 import hashlib
 import secrets
 
@@ -14,9 +15,24 @@ from placement.extensions import db
 from placement.models import LoginAttempt, Organisation, Region, Shelter, Token, User
 from placement.models.account import ROLES
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-# Verified against when the username is unknown, so both paths cost the same.
-_DUMMY_HASH = _hasher.hash("streha-timing-equaliser")
+
+@functools.cache
+def _hasher_for(time_cost, memory_cost):
+    """Argon2id; the library's recommended parameters unless configured (tests go cheaper)."""
+    if time_cost is None:
+        return PasswordHasher()
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=1)
+
+
+@functools.cache
+def _dummy_hash(hasher):
+    # Verified against when the username is unknown, so both paths cost the same.
+    return hasher.hash("streha-timing-equaliser")
+
+
+def _hasher():
+    cost = current_app.config.get("PASSWORD_HASH_COST") or {}
+    return _hasher_for(cost.get("time_cost"), cost.get("memory_cost"))
 MIN_PASSWORD_LENGTH = 12
 
 
@@ -34,7 +50,7 @@ def create_user(username, password, role, organisation=None, shelter_ids=(), reg
         raise BadRequest(f"username: {username!r} is taken", {"username": ["taken"]})
     user = User(
         username=username,
-        password_hash=_hasher.hash(password),
+        password_hash=_hasher().hash(password),
         role=role,
         created_at=clock.now(),
     )
@@ -84,7 +100,7 @@ def set_password(username, password):
         raise NotFound(f"no user {username!r}")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise BadRequest(f"password: at least {MIN_PASSWORD_LENGTH} characters")
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     revoke_all_tokens(user)
     return user
 
@@ -140,7 +156,8 @@ def login(username, password, address):
     """
     _check_rate(username, address)
     user = db.session.scalar(sa.select(User).where(User.username == username))
-    ok = _verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    stored = user.password_hash if user else _dummy_hash(_hasher())
+    ok = _verify(stored, password) and user is not None
     ok = ok and user.disabled_at is None
     db.session.add(LoginAttempt(username=username, address=address, at=clock.now(), succeeded=ok))
     if not ok:
@@ -152,7 +169,7 @@ def login(username, password, address):
 
 def _verify(password_hash, password):
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

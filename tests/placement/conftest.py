@@ -36,7 +36,10 @@ SEEDED_COORDINATES: set[str] = set()
 
 
 def _base_config(url):
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, **SECRET_KEYS}
+    # Argon2id still, at a cost fit for hundreds of accounts a run (production keeps defaults).
+    cheap = {"time_cost": 1, "memory_cost": 1024}
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_COST": cheap,
+            **SECRET_KEYS}
 
 
 def _migrate(url):
@@ -47,20 +50,33 @@ def _migrate(url):
         db.engine.dispose()
 
 
+def _with_network(template, target):
+    """A copy of `template` with the Kosovo network loaded (once a session: loading is slow)."""
+    shutil.copyfile(template, target)
+    app = create_app(_base_config(f"sqlite:///{target}"))
+    with app.app_context():
+        load_network(default_network())
+        db.session.commit()
+        remember_coordinates()
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def _database(tmp_path_factory):
-    """Yields a callable giving a fresh, migrated, empty database URL for one test."""
+    """Yields fresh(with_network) -> (URL of a fresh migrated database, network preloaded?)."""
     if BACKEND == "postgres":
         yield from _postgres_databases()
         return
     folder = tmp_path_factory.mktemp("db")
-    template = folder / "template.db"
-    _migrate(f"sqlite:///{template}")
+    templates = {False: folder / "empty.db", True: folder / "network.db"}
+    _migrate(f"sqlite:///{templates[False]}")
+    _with_network(templates[False], templates[True])
 
-    def fresh():
+    def fresh(with_network=False):
         target = folder / f"{uuid.uuid4().hex}.db"
-        shutil.copyfile(template, target)
-        return f"sqlite:///{target}"
+        shutil.copyfile(templates[with_network], target)
+        return f"sqlite:///{target}", with_network
 
     yield fresh
 
@@ -92,7 +108,7 @@ def _postgres_databases():
         )]
         superuser = connection.exec_driver_sql("SHOW is_superuser").scalar() == "on"
 
-    def fresh():
+    def fresh(with_network=False):
         # TRUNCATE makes new files for every table (most of a second a test); DELETE with
         # triggers and foreign keys paused (superusers only) empties the same tables in ms.
         with engine.begin() as connection:
@@ -106,7 +122,7 @@ def _postgres_databases():
                 connection.exec_driver_sql(
                     f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"
                 )
-        return url
+        return url, False
 
     try:
         yield fresh
@@ -138,8 +154,10 @@ class _LogCapture(logging.Handler):
 
 
 @pytest.fixture
-def app(_database):
-    application = create_app(_base_config(_database()))
+def app(_database, request):
+    url, preloaded = _database(with_network="network" in request.fixturenames)
+    application = create_app(_base_config(url))
+    application.extensions["streha_test_network_preloaded"] = preloaded
     application.test_client_class = ScanningClient
     capture = _LogCapture()
     logging.getLogger().addHandler(capture)
@@ -171,9 +189,10 @@ def network(app):
     """The shipped Kosovo network, loaded; returns {shelter code: shelter id}."""
     from placement.models import Shelter
 
-    load_network(default_network())
-    db.session.commit()
-    remember_coordinates()
+    if not app.extensions["streha_test_network_preloaded"]:
+        load_network(default_network())
+        db.session.commit()
+        remember_coordinates()
     return dict(db.session.execute(sa.select(Shelter.code, Shelter.id)).all())
 
 
