@@ -13,6 +13,7 @@ from placement import clock
 from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
 from placement.models import Bed, BedEvent, Room, Shelter
+from placement.services import audit
 
 FRESH_HOURS = 2
 STALE_HOURS = 8
@@ -77,13 +78,14 @@ def _transition(bed, allowed_from, to_status, reason, actor, occupant=None, **ex
             f" it must be {' or '.join(allowed_from)}",
             {"status": bed.status, "removed": bed.removed_at is not None},
         )
-    record_event(
+    to_event = "removed" if "removed_at" in extra else to_status
+    record_event(bed.id, from_status, to_event, reason, actor, occupant)
+    audit.record(
+        "bed.remove" if to_event == "removed" else "bed.update",
+        "bed",
         bed.id,
-        from_status,
-        "removed" if "removed_at" in extra else to_status,
-        reason,
-        actor,
-        occupant,
+        actor=actor,
+        detail=f"{from_status}>{to_event}",
     )
 
 
@@ -102,6 +104,7 @@ def add_beds(room, count, actor, reason="bed added"):
     db.session.flush()
     for bed in added:
         record_event(bed.id, None, "available", reason, actor)
+        audit.record("bed.add", "bed", bed.id, actor=actor)
     return added
 
 
@@ -116,6 +119,7 @@ def add_room(shelter, code, kind, gender, beds, actor):
     room = Room(shelter_id=shelter.id, code=code, kind=kind, gender=gender)
     db.session.add(room)
     db.session.flush()
+    audit.record("room.add", "room", room.id, actor=actor, detail=f"shelter:{shelter.id}")
     add_beds(room, beds, actor, reason="room added")
     touch_shelter(shelter.id, confirmed=False)
     return room
@@ -138,6 +142,7 @@ def remove_room(room, actor):
     for bed in list(room.beds):
         remove_bed(bed, actor, reason="room removed")
     room.removed_at = clock.now()
+    audit.record("room.remove", "room", room.id, actor=actor, detail=f"shelter:{room.shelter_id}")
     touch_shelter(room.shelter_id, confirmed=False)
 
 
@@ -204,8 +209,9 @@ def record_departure(bed, reason, actor):
     return bed
 
 
-def confirm(shelter):
+def confirm(shelter, actor=None):
     touch_shelter(shelter.id, confirmed=True)
+    audit.record("shelter.confirm", "shelter", shelter.id, actor=actor)
 
 
 @dataclass(frozen=True)
