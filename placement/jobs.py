@@ -58,8 +58,14 @@ def job(name, every, lease=timedelta(minutes=10)):
 
 
 def run(name):
-    """Run the job `name` once, unless it is running elsewhere; returns its RunResult."""
+    """Run the job `name` once, unless it is running elsewhere; returns its RunResult.
+
+    Anything uncommitted in the session beforehand is rolled back: commit before calling.
+    """
     registered = REGISTRY[name]
+    # A run is a boundary of its own: it starts from a clean session, and on SQLite a caller's
+    # open transaction would hold the write lock the lock row needs.
+    db.session.rollback()
     holder = locks.new_holder()
     started = clock.now()
     with locks.job_lock(name, registered.lease, holder) as acquired:
