@@ -18,9 +18,9 @@ from placement.extensions import db
 log = logging.getLogger(__name__)
 
 
-def build_scheduler(app, registry=None):
-    """A BlockingScheduler with one interval job per registered job, each first run at start."""
-    scheduler = BlockingScheduler(
+def build_scheduler(app, registry=None, scheduler_class=BlockingScheduler):
+    """A scheduler with one interval job per registered job, each first run at start."""
+    scheduler = scheduler_class(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
     )
