@@ -1,6 +1,7 @@
-"""Flask commands: secrets, the network file, accounts and demo logins."""
+"""Flask commands: secrets, the network file, accounts, demo logins, audit, jobs, scheduler."""
 
 import json
+import logging
 import os
 import secrets
 import sys
@@ -16,7 +17,7 @@ from placement.errors import DomainError
 from placement.extensions import db
 from placement.models import Shelter, User
 from placement.models.account import ROLES
-from placement.services import accounts
+from placement.services import accounts, audit
 from placement.services.network import LOCATION_PURPOSE, default_network, load_network
 from placement.services.network_file import NetworkError
 
@@ -24,10 +25,21 @@ secrets_cli = AppGroup("secrets", help="Keys for sessions, encryption at rest an
 network_cli = AppGroup("network", help="The shelter network.")
 users_cli = AppGroup("users", help="Accounts and roles.")
 demo_cli = AppGroup("demo", help="Demo set-up for a local install.")
+audit_cli = AppGroup("audit", help="The hash-chained audit log.")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs, one at a time.")
+scheduler_cli = AppGroup("scheduler", help="The scheduler process.")
 
 
 def register_commands(app):
-    for group in (secrets_cli, network_cli, users_cli, demo_cli):
+    for group in (
+        secrets_cli,
+        network_cli,
+        users_cli,
+        demo_cli,
+        audit_cli,
+        jobs_cli,
+        scheduler_cli,
+    ):
         app.cli.add_command(group)
 
 
@@ -174,3 +186,46 @@ def demo_accounts(reset):
         click.echo("demo accounts exist already; `make demo-reset` prints new passwords")
     for username, role, password in printed:
         click.echo(f"  {role:<22} {username:<14} {password}")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check every row's HMAC, the chain and the signed head; exit 1 at the first break."""
+    verdict = audit.verify()
+    db.session.rollback()
+    if not verdict.ok:
+        raise click.ClickException(verdict.summary())
+    click.echo(verdict.summary())
+
+
+@jobs_cli.command("list")
+def jobs_list():
+    """The registered jobs and how often the scheduler runs them."""
+    from placement.jobs import REGISTRY
+
+    for job in REGISTRY.values():
+        click.echo(f"{job.name:<26} every {job.every}  {job.description}")
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+def jobs_run(name):
+    """Run one job once now (skipped if it is running elsewhere); exit 1 if it failed."""
+    from placement import jobs
+
+    if name not in jobs.REGISTRY:
+        raise click.UsageError(f"no job {name!r}; `flask jobs list` names them")
+    result = jobs.run(name)
+    click.echo(f"{result.name}: {result.outcome} ({result.summary})")
+    if result.outcome == "failed":
+        raise SystemExit(1)
+
+
+@scheduler_cli.command("run")
+def scheduler_run():
+    """Run every registered job at its interval until stopped (its own process)."""
+    from placement.scheduler import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    serve(current_app._get_current_object())

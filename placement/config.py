@@ -68,6 +68,8 @@ def _environment():
         found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
     if os.environ.get("NOTIFY_WEBHOOK_URL"):
         found["NOTIFY_WEBHOOK_URL"] = os.environ["NOTIFY_WEBHOOK_URL"]
+    if os.environ.get("NOTIFY_WEBHOOK_SECRET"):
+        found["NOTIFY_WEBHOOK_SECRET"] = os.environ["NOTIFY_WEBHOOK_SECRET"]
     return found
 
 

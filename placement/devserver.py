@@ -1,8 +1,32 @@
-"""`make run`: serve the app with gunicorn on one address, and print where."""
+"""`make run`: the web server (gunicorn) and the scheduler, side by side, stopped together."""
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
+import time
+
+
+def _commands(address):
+    bin_dir = os.path.dirname(sys.executable)
+    web = [os.path.join(bin_dir, "gunicorn"), "--workers", "2", "--bind", address, "wsgi:app"]
+    # Its own process: one scheduler however many web workers (SPEC section 8).
+    scheduler = [os.path.join(bin_dir, "flask"), "--app", "wsgi", "scheduler", "run"]
+    return {"web server": web, "scheduler": scheduler}
+
+
+def _stop(children):
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    for name, child in children.items():
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            sys.stderr.write(f"{name} did not stop in 15 s; killing it\n")
+            child.kill()
+            child.wait()
 
 
 def main():
@@ -12,10 +36,29 @@ def main():
     args = parser.parse_args()
     address = f"{args.host}:{args.port}"
     sys.stdout.write(f"Streha on http://{address}/  (API docs: http://{address}/api/v1/docs)\n")
+    sys.stdout.write("the scheduler runs beside it; Ctrl-C stops both\n")
     sys.stdout.flush()
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    os.execv(gunicorn, [gunicorn, "--workers", "2", "--bind", address, "wsgi:app"])
+
+    stopping = []
+
+    def on_signal(signum, _frame):
+        stopping.append(signum)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    children = {name: subprocess.Popen(command) for name, command in _commands(address).items()}
+    try:
+        # Wait until a signal arrives or either child ends; then stop the other as well.
+        while not stopping and all(child.poll() is None for child in children.values()):
+            time.sleep(0.5)
+    finally:
+        _stop(children)
+    ended = [name for name, child in children.items() if child.returncode not in (0, None)]
+    if not stopping and ended:
+        sys.stderr.write(f"{', '.join(ended)} stopped unexpectedly\n")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -3,7 +3,7 @@
 import logging
 
 from flask import g, jsonify
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -73,13 +73,33 @@ def error_body(status, message, errors=None):
     }
 
 
+# Refusals answered to a caller; each is audited even though the request's changes roll back.
+DENIED_STATUSES = (401, 403, 404, 429)
+
+
 def _respond(status, message, errors=None, headers=None):
     db.session.rollback()
+    if status in DENIED_STATUSES:
+        _audit_denial(status)
     response = jsonify(error_body(status, message, errors))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _audit_denial(status):
+    """Write the refusal in a transaction of its own; failing to must not change the answer."""
+    from placement.services import audit
+
+    try:
+        audit.record_denial(status)
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.error(
+            "audit of a refusal failed (request %s): %s", g.get("request_id"), type(error).__name__
+        )
 
 
 def _validation_message(errors):

@@ -1,8 +1,11 @@
 """SQLAlchemy models: tables, constraints and relationships only."""
 
 from placement.models.account import LoginAttempt, Token, User, user_shelters
+from placement.models.audit import AuditEvent, AuditHead
 from placement.models.case import Case, RiskAssessment
 from placement.models.geo import Municipality, Organisation, Region
+from placement.models.job import JobLock, JobRun
+from placement.models.notification import Notification, NotificationDelivery, ShelterStaleFlag
 from placement.models.shelter import Bed, BedEvent, Room, Shelter
 from placement.models.workflow import (
     Hold,
@@ -15,23 +18,30 @@ from placement.models.workflow import (
 )
 
 __all__ = [
+    "AuditEvent",
+    "AuditHead",
     "Bed",
     "BedEvent",
     "Case",
     "Hold",
     "IdempotencyKey",
+    "JobLock",
+    "JobRun",
+    "LoginAttempt",
+    "Municipality",
+    "Notification",
+    "NotificationDelivery",
+    "Organisation",
     "OptimizerRun",
     "Placement",
     "PlacementRequest",
     "Proposal",
     "RequestEvent",
-    "RiskAssessment",
-    "LoginAttempt",
-    "Municipality",
-    "Organisation",
     "Region",
+    "RiskAssessment",
     "Room",
     "Shelter",
+    "ShelterStaleFlag",
     "Token",
     "User",
     "user_shelters",

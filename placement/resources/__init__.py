@@ -1,10 +1,12 @@
 """HTTP resources: one folder per resource, thin MethodViews over the services."""
 
+from placement.resources.audit.routes import blp as audit_blp
 from placement.resources.auth.routes import blp as auth_blp
 from placement.resources.capacity.routes import blp as capacity_blp
 from placement.resources.cases.routes import blp as cases_blp
 from placement.resources.geo.routes import blp as geo_blp
 from placement.resources.holds.routes import blp as holds_blp
+from placement.resources.notifications.routes import blp as notifications_blp
 from placement.resources.placements.routes import blp as placements_blp
 from placement.resources.requests.routes import blp as requests_blp
 from placement.resources.runs.routes import blp as runs_blp
@@ -20,4 +22,6 @@ BLUEPRINTS = (
     holds_blp,
     placements_blp,
     runs_blp,
+    notifications_blp,
+    audit_blp,
 )

@@ -18,3 +18,10 @@ def text(max_length, required=False, **kwargs):
 
 class ReasonSchema(StrictSchema):
     reason = text(200, required=True)
+
+
+class PageArgsSchema(StrictSchema):
+    """Limit and offset, bounded; list views answer with X-Total-Count."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))

@@ -14,6 +14,7 @@ from placement.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
 from placement.extensions import db
 from placement.models import LoginAttempt, Organisation, Region, Shelter, Token, User
 from placement.models.account import ROLES
+from placement.services import audit
 
 
 @functools.cache
@@ -57,6 +58,7 @@ def create_user(username, password, role, organisation=None, shelter_ids=(), reg
     _apply_scope(user, organisation, shelter_ids, region)
     db.session.add(user)
     db.session.flush()
+    audit.record("user.create", "user", user.id, detail=role)
     return user
 
 
@@ -102,6 +104,7 @@ def set_password(username, password):
         raise BadRequest(f"password: at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = _hasher().hash(password)
     revoke_all_tokens(user)
+    audit.record("user.password_set", "user", user.id)
     return user
 
 
@@ -112,6 +115,7 @@ def set_disabled(username, disabled):
     user.disabled_at = clock.now() if disabled else None
     if disabled:
         revoke_all_tokens(user)
+    audit.record("user.disable" if disabled else "user.enable", "user", user.id)
     return user
 
 
@@ -162,8 +166,17 @@ def login(username, password, address):
     db.session.add(LoginAttempt(username=username, address=address, at=clock.now(), succeeded=ok))
     if not ok:
         db.session.flush()
+        # The typed username is not written: it may be a mistyped password.
+        audit.record(
+            "auth.login_failed",
+            "user",
+            user.id if user else None,
+            outcome="failed",
+            detail="disabled" if user and user.disabled_at else "bad_credentials",
+        )
         return None
     token, row = issue_token(user)
+    audit.record("auth.login", "token", row.id, actor=user)
     return user, token, row.expires_at
 
 
@@ -208,3 +221,4 @@ def authenticate(token):
 
 def logout(token_row):
     token_row.revoked_at = clock.now()
+    audit.record("auth.logout", "token", token_row.id, actor=token_row.user)

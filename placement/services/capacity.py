@@ -13,6 +13,7 @@ from placement import clock
 from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
 from placement.models import Bed, BedEvent, Room, Shelter
+from placement.services import audit
 
 FRESH_HOURS = 2
 STALE_HOURS = 8
@@ -94,8 +95,10 @@ def move_beds(bed_ids, allowed_from, to_status, reason, actor, occupants=None, *
         )
         if result.rowcount != 1:
             raise Conflict(f"bed {bed_id} changed while it was being updated")
-        record_event(bed_id, current[bed_id], "removed" if removing else to_status,
-                     reason, actor, occupant)
+        to_event = "removed" if removing else to_status
+        record_event(bed_id, current[bed_id], to_event, reason, actor, occupant)
+        audit.record("bed.remove" if removing else "bed.update", "bed", bed_id, actor=actor,
+                     detail=f"{current[bed_id]}>{to_event}")
     for bed_id in ids:
         bed = db.session.get(Bed, bed_id)
         if bed is not None:
@@ -124,6 +127,7 @@ def add_beds(room, count, actor, reason="bed added"):
     db.session.flush()
     for bed in added:
         record_event(bed.id, None, "available", reason, actor)
+        audit.record("bed.add", "bed", bed.id, actor=actor)
     return added
 
 
@@ -138,6 +142,7 @@ def add_room(shelter, code, kind, gender, beds, actor):
     room = Room(shelter_id=shelter.id, code=code, kind=kind, gender=gender)
     db.session.add(room)
     db.session.flush()
+    audit.record("room.add", "room", room.id, actor=actor, detail=f"shelter:{shelter.id}")
     add_beds(room, beds, actor, reason="room added")
     touch_shelter(shelter.id, confirmed=False)
     return room
@@ -159,6 +164,7 @@ def remove_room(room, actor):
     for bed in list(room.beds):
         remove_bed(bed, actor, reason="room removed")
     room.removed_at = clock.now()
+    audit.record("room.remove", "room", room.id, actor=actor, detail=f"shelter:{room.shelter_id}")
     touch_shelter(room.shelter_id, confirmed=False)
 
 
@@ -234,8 +240,9 @@ def record_departure(bed, reason, actor):
     return bed
 
 
-def confirm(shelter):
+def confirm(shelter, actor=None):
     touch_shelter(shelter.id, confirmed=True)
+    audit.record("shelter.confirm", "shelter", shelter.id, actor=actor)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from placement.crypto import open_sealed, seal
 from placement.errors import Conflict
 from placement.extensions import db
 from placement.models import Municipality, Organisation, Region, Room, Shelter
-from placement.services import capacity
+from placement.services import audit, capacity
 from placement.services.network_file import NetworkError, parse_network
 
 LOCATION_PURPOSE = "shelter.location"
@@ -129,6 +129,8 @@ def _load_shelter(entry, generate):
     if changed and not created:
         shelter.changed_at = moment
     db.session.flush()
+    if created or changed:
+        audit.record("shelter.create" if created else "shelter.update", "shelter", shelter.id)
     room_changes = _sync_rooms(shelter, entry["rooms"])
     verb = "created" if created else "updated" if changed or room_changes else "unchanged"
     beds = sum(room["beds"] for room in entry["rooms"])

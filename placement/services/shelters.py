@@ -10,7 +10,7 @@ from placement import clock
 from placement.errors import Conflict, PreconditionFailed, PreconditionRequired, RuleViolation
 from placement.extensions import db
 from placement.models import Municipality, Shelter
-from placement.services import capacity
+from placement.services import audit, capacity
 from placement.services.access import DETAIL_READERS, shelter_filter
 from placement.services.network import SHELTER_FIELDS, _load_shelter, seal_location
 
@@ -128,5 +128,6 @@ def update_shelter(shelter, changes):
         shelter.location_sealed = seal_location(changes["lat"], changes["lon"])
     if db.session.is_modified(shelter):
         shelter.changed_at = clock.now()
+        audit.record("shelter.update", "shelter", shelter.id)
     db.session.flush()
     return shelter

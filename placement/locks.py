@@ -1,0 +1,95 @@
+"""Run-once locks for scheduled jobs: a PostgreSQL advisory lock, or a lease row on SQLite.
+
+Either way a job holds its lock on a connection of its own, apart from the session doing the work,
+and a second runner that cannot take it skips the run instead of waiting.
+"""
+
+import hashlib
+import os
+import socket
+import uuid
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from placement import clock
+from placement.extensions import db
+from placement.models import JobLock
+
+
+def new_holder():
+    """Who runs: host, process and a per-run tag (two threads of one process differ too)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def advisory_key(name):
+    """A stable signed 64-bit key per job name."""
+    digest = hashlib.sha256(f"streha-job:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def job_lock(name, lease, holder):
+    """Yield True when this runner holds the job's lock (released on exit), False otherwise."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with _advisory_lock(engine, advisory_key(name)) as acquired:
+            yield acquired
+    else:
+        with _lease_row(engine, name, lease, holder) as acquired:
+            yield acquired
+
+
+@contextmanager
+def _advisory_lock(engine, key):
+    # Session-level, not transaction-level: held across the job's own commits, and released by
+    # the server if this process dies and its connection drops.
+    connection = engine.connect()
+    try:
+        acquired = bool(connection.scalar(sa.select(sa.func.pg_try_advisory_lock(key))))
+        connection.commit()
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                _advisory_unlock(connection, key)
+    finally:
+        connection.close()
+
+
+def _advisory_unlock(connection, key):
+    try:
+        connection.scalar(sa.select(sa.func.pg_advisory_unlock(key)))
+        connection.commit()
+    except SQLAlchemyError:
+        # A connection that cannot unlock is thrown away: closing it ends the lock.
+        connection.invalidate()
+
+
+@contextmanager
+def _lease_row(engine, name, lease, holder):
+    moment = clock.now()
+    with engine.begin() as connection:
+        connection.execute(
+            sqlite_insert(JobLock).values(name=name).on_conflict_do_nothing(index_elements=["name"])
+        )
+        claimed = connection.execute(
+            sa.update(JobLock)
+            .where(
+                JobLock.name == name,
+                sa.or_(JobLock.locked_until.is_(None), JobLock.locked_until <= moment),
+            )
+            .values(holder=holder, locked_until=moment + lease)
+        ).rowcount
+    try:
+        yield claimed == 1
+    finally:
+        if claimed == 1:
+            with engine.begin() as connection:
+                connection.execute(
+                    sa.update(JobLock)
+                    .where(JobLock.name == name, JobLock.holder == holder)
+                    .values(holder=None, locked_until=None)
+                )

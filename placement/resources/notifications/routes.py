@@ -1,0 +1,37 @@
+"""The caller's own notifications: list, and mark one read."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from placement.auth import current_user, requires
+from placement.extensions import db
+from placement.resources.notifications.schemas import (
+    NotificationQueryArgsSchema,
+    NotificationSchema,
+)
+from placement.services import notifications
+
+blp = Blueprint("notifications", __name__, description="What each user should learn.")
+
+
+@blp.route("/notifications")
+class Notifications(MethodView):
+    @requires()
+    @blp.arguments(NotificationQueryArgsSchema, location="query")
+    @blp.response(200, NotificationSchema(many=True))
+    def get(self, args):
+        """The caller's notifications, newest first."""
+        rows, total = notifications.list_for(current_user(), **args)
+        db.session.commit()
+        return rows, {"X-Total-Count": str(total)}
+
+
+@blp.route("/notifications/<int:notification_id>/read")
+class NotificationRead(MethodView):
+    @requires()
+    @blp.response(200, NotificationSchema)
+    def post(self, notification_id):
+        """Mark one of the caller's notifications read."""
+        notification = notifications.mark_read(current_user(), notification_id)
+        db.session.commit()
+        return notification
