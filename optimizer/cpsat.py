@@ -23,6 +23,7 @@ from .model import LinearModel
 
 _SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 log = logging.getLogger(__name__)
+_MAX_BLIND_COLUMNS = 50_000  # without an LP, CP-SAT gets the whole model only up to this size
 
 
 @dataclass
@@ -77,6 +78,8 @@ class LexicographicSolver:
                   lp and round(lp.value, 3), self._value(coefs),
                   lp and sum(1 for v in lp.x if abs(v - round(v)) > EPS))
         if lp is None:
+            if pairs > _MAX_BLIND_COLUMNS or self._stopped(deadline):
+                return False, None  # building a model this big would overrun the clock
             return self._cp(range(pairs), coefs, deadline)
         bound = math.floor(lp.value + EPS)
         if integral(lp.x) and self._feasible([round(v) for v in lp.x]):
