@@ -1,0 +1,1 @@
+"""Benchmarks of the optimizer (`make bench`); never part of `make test`."""

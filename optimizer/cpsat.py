@@ -1,21 +1,29 @@
-"""The linear model solved lexicographically with CP-SAT: L1, then L2 with L1 fixed, then L3.
+"""The lexicographic solve: L1, then L2 with L1 held, then L3 with L1 and L2 held.
 
-One worker and a fixed seed, so an unhurried solve gives the same answer for the same input.
-Values are read only when CP-SAT reports a solution (OPTIMAL or FEASIBLE); otherwise the stage
-keeps the previous answer, which is always a valid one (the greedy hint to begin with).
+Each stage first solves its LP relaxation (GLOP). An integral LP optimum is the stage optimum;
+otherwise CP-SAT searches a sub-model: first over the LP's support and the incumbent (to find a
+good solution fast), then, if that does not meet the LP bound, over every pair whose reduced cost
+leaves it a chance to improve on the incumbent (so the sub-model's optimum is the full optimum).
+CP-SAT runs with one worker and a fixed seed; values are read only when it reports a solution,
+so a stage interrupted by the clock or a stop keeps the previous valid answer.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from .lp import EPS, integral, solve_lp
 from .model import LinearModel
 
 _SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+log = logging.getLogger(__name__)
+_MAX_BLIND_COLUMNS = 50_000  # without an LP, CP-SAT gets the whole model only up to this size
 
 
 @dataclass
@@ -27,71 +35,143 @@ class StageResult:
     bound_priority: int
 
 
-class LexicographicCpSat:
-    """Builds one CP-SAT model and runs the three stages on it."""
+class LexicographicSolver:
+    """Runs the three stages on one model, starting from a valid hint."""
 
     def __init__(self, model: LinearModel, hint: list[int], trivial_bound: int,
                  stop: threading.Event | None = None):
         self.model = model
-        self.trivial_bound = trivial_bound
         self.values = list(hint)
+        self.trivial_bound = trivial_bound
         self.stop = stop
-        self.cp = cp_model.CpModel()
-        self.vars = [self.cp.new_bool_var("") if ub == 1 else self.cp.new_int_var(0, ub, "")
-                     for ub in model.ub]
-        for indices, coefs, ub in model.rows:
-            self.cp.add(cp_model.LinearExpr.weighted_sum([self.vars[i] for i in indices], coefs)
-                        <= ub)
-        # build_model creates every pair variable before any pattern variable
-        self.pairs = self.vars[:len(model.pairs)]
+        self.floors: list[tuple[list[int], int]] = []
 
-    def _expr(self, coefs: list[int]):
-        return cp_model.LinearExpr.weighted_sum(self.pairs, coefs)
+    def _stopped(self, deadline: float) -> bool:
+        return time.monotonic() >= deadline or (self.stop is not None and self.stop.is_set())
 
     def run(self, deadline: float) -> StageResult:
         model = self.model
-        proven = []
-        bound = self.trivial_bound  # nothing beats placing every request of the component
-        stages = ((model.priority, True), (model.fit, True), (model.travel, False))
-        for number, (coefs, maximise) in enumerate(stages):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0.01 or (self.stop is not None and self.stop.is_set()):
+        proven: list[bool] = []
+        bound = self.trivial_bound
+        stages = (model.priority, model.fit, [-t for t in model.travel])
+        for number, coefs in enumerate(stages):
+            if self._stopped(deadline):
                 proven.extend([False] * (3 - number))
                 break
-            share = remaining * (0.6 if number == 0 else 0.5 if number == 1 else 1.0)
-            status, best_bound = self._stage(coefs, maximise, share)
-            proven.append(status == cp_model.OPTIMAL)
-            if number == 0 and status in _SOLVED:
-                bound = min(bound, int(best_bound + 1e-6))
-            achieved = self._objective(coefs)
-            expr = self._expr(coefs)
-            self.cp.add(expr >= achieved if maximise else expr <= achieved)
+            now = time.monotonic()
+            share = (0.5, 0.6, 1.0)[number]
+            ok, stage_bound = self._stage(coefs, now + (deadline - now) * share)
+            proven.append(ok)
+            if number == 0 and stage_bound is not None:
+                bound = max(min(bound, stage_bound), self._value(coefs))
+            self.floors.append((list(coefs), self._value(coefs)))
         return StageResult(self.values, proven, bound)
 
-    def _objective(self, coefs: list[int]) -> int:
+    def _value(self, coefs: list[int]) -> int:
         return sum(c * v for c, v in zip(coefs, self.values, strict=False))
 
-    def _stage(self, coefs: list[int], maximise: bool, seconds: float):
-        expr = self._expr(coefs)
-        if maximise:
-            self.cp.maximize(expr)
-        else:
-            self.cp.minimize(expr)
-        self.cp.clear_hints()
-        for var, value in zip(self.vars, self.values, strict=True):
-            self.cp.add_hint(var, value)
+    def _stage(self, coefs: list[int], deadline: float) -> tuple[bool, int | None]:
+        """Improve `self.values` for this stage; (proven optimal, upper bound on the stage)."""
+        pairs = len(self.model.pairs)
+        lp = solve_lp(self.model, coefs, self.floors, deadline - time.monotonic())
+        log.debug("stage %d: lp %s incumbent %d fractional %s", len(self.floors) + 1,
+                  lp and round(lp.value, 3), self._value(coefs),
+                  lp and sum(1 for v in lp.x if abs(v - round(v)) > EPS))
+        if lp is None:
+            if pairs > _MAX_BLIND_COLUMNS or self._stopped(deadline):
+                return False, None  # building a model this big would overrun the clock
+            return self._cp(range(pairs), coefs, deadline)
+        bound = math.floor(lp.value + EPS)
+        if integral(lp.x) and self._feasible([round(v) for v in lp.x]):
+            self.values = [round(v) for v in lp.x]
+            return True, bound
+        if self._value(coefs) >= bound:
+            return True, bound
+        # Dive: hold the LP's whole pairs, let CP-SAT settle the fractional rest.
+        support = [j for j in range(pairs) if lp.x[j] > EPS]
+        fixed = [j for j in support if lp.x[j] > 1 - EPS]
+        self._cp(support, coefs, deadline, bound, fixed=fixed, hint=False)
+        if self._value(coefs) < bound and not self._stopped(deadline):
+            support = sorted(set(support) | {j for j in range(pairs) if self.values[j]})
+            self._cp(support, coefs, deadline, bound)
+        # Widen by reduced cost until the column set is the exact one: a pair left out cannot
+        # be part of any solution better than the incumbent, so that solve's optimum is global.
+        slack = max(1.0, (bound - self._value(coefs)) / 4)
+        while self._value(coefs) < bound and not self._stopped(deadline):
+            exact = self._value(coefs) + 1 - 1e-4
+            target = max(bound - slack, exact)
+            columns = sorted({j for j in range(pairs)
+                              if lp.x[j] > EPS or lp.value + lp.reduced[j] >= target} |
+                             {j for j in range(pairs) if self.values[j]})
+            ok, _ = self._cp(columns, coefs, deadline, bound)
+            if ok and target <= exact:
+                return True, self._value(coefs)
+            if target <= exact and not ok:
+                break
+            slack *= 2
+        return self._value(coefs) >= bound, bound
+
+    def _feasible(self, values: list[int]) -> bool:
+        if any(v < 0 or v > ub for v, ub in zip(values, self.model.ub, strict=True)):
+            return False
+        if any(sum(c * values[i] for i, c in zip(idx, co, strict=True)) > ub
+               for idx, co, ub in self.model.rows):
+            return False
+        return all(sum(c * v for c, v in zip(co, values, strict=False)) >= floor
+                   for co, floor in self.floors)
+
+    def _cp(self, columns, coefs: list[int], deadline: float, bound: int | None = None,
+            fixed: list[int] = (), hint: bool = True) -> tuple[bool, int | None]:
+        """CP-SAT over the given pair columns (others held at 0) and every pattern variable.
+        Returns (proven optimal over those columns, its bound)."""
+        model = self.model
+        pairs = len(model.pairs)
+        cp = cp_model.CpModel()
+        keep = set(columns) | set(range(pairs, model.num_vars))
+        var = {j: (cp.new_bool_var("") if model.ub[j] == 1 else cp.new_int_var(0, model.ub[j], ""))
+               for j in sorted(keep)}
+        for indices, row_coefs, ub in model.rows:
+            terms = [(var[i], c) for i, c in zip(indices, row_coefs, strict=True) if i in var]
+            if terms:
+                cp.add(cp_model.LinearExpr.weighted_sum([t for t, _ in terms],
+                                                        [c for _, c in terms]) <= ub)
+        for row_coefs, floor in self.floors:
+            terms = [(var[j], c) for j, c in enumerate(row_coefs) if c and j in var]
+            cp.add(cp_model.LinearExpr.weighted_sum([t for t, _ in terms],
+                                                    [c for _, c in terms]) >= floor)
+        objective = [(var[j], coefs[j]) for j in range(pairs) if j in var and coefs[j]]
+        cp.maximize(cp_model.LinearExpr.weighted_sum([t for t, _ in objective],
+                                                     [c for _, c in objective]))
+        if bound is not None:
+            cp.add(cp_model.LinearExpr.weighted_sum([t for t, _ in objective],
+                                                    [c for _, c in objective]) <= bound)
+        for j in fixed:
+            cp.add(var[j] == 1)
+        if hint:
+            for j, v in var.items():
+                cp.add_hint(v, self.values[j])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = 0
-        solver.parameters.max_time_in_seconds = max(0.01, seconds)
-        status = self._solve_watched(solver)
+        solver.parameters.linearization_level = 2  # the LP is nearly tight: use it fully
+        solver.parameters.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+        status = self._solve_watched(solver, cp)
+        log.debug("cp-sat over %d columns: %s %s bound %s in %.2fs", len(columns),
+                  solver.status_name(status), solver.objective_value, solver.best_objective_bound,
+                  solver.wall_time)
         if status in _SOLVED:
-            self.values = [int(v) for v in solver.values(self.vars)]
-        return status, solver.best_objective_bound
+            found = [0] * model.num_vars
+            for j, v in var.items():
+                found[j] = int(solver.value(v))
+            if sum(c * v for c, v in zip(coefs, found, strict=False)) >= self._value(coefs):
+                self.values = found
+        if status not in _SOLVED:
+            return False, None
+        return status == cp_model.OPTIMAL, math.floor(solver.best_objective_bound + EPS)
 
-    def _solve_watched(self, solver: cp_model.CpSolver):
+    def _solve_watched(self, solver: cp_model.CpSolver, cp: cp_model.CpModel):
         if self.stop is None:
-            return solver.solve(self.cp)
+            return solver.solve(cp)
         done = threading.Event()
 
         def watch():
@@ -103,7 +183,7 @@ class LexicographicCpSat:
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         try:
-            return solver.solve(self.cp)
+            return solver.solve(cp)
         finally:
             done.set()
             watcher.join()

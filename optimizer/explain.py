@@ -61,6 +61,24 @@ def placeable_at(instance: Instance, request: Request, shelter_id: Id) -> bool:
     return bool(rooms)
 
 
+def _works(instance: Instance, request: Request, relaxation: Relaxation) -> bool:
+    """The relaxation applied to just the policy or the one shelter it changes: placeable?"""
+    shelter = instance.shelter(relaxation.shelter)
+    policy = instance.policy
+    if relaxation.parameter.startswith("min_suspect_distance_km."):
+        table = dict(policy.min_suspect_distance_km)
+        table[relaxation.parameter.split(".", 1)[1]] = relaxation.relaxed
+        policy = replace(policy, min_suspect_distance_km=table)
+    elif relaxation.parameter == "max_accompanying_boy_age":
+        shelter = replace(shelter, max_accompanying_boy_age=relaxation.relaxed)
+    else:
+        shelter = replace(shelter, rooms=tuple(
+            replace(r, beds=relaxation.relaxed) if r.id == relaxation.room else r
+            for r in shelter.rooms))
+    rooms, _ = shelter_verdict(policy, request, shelter)
+    return bool(rooms)
+
+
 def _h6(instance: Instance, request: Request, shelter_id: Id) -> Relaxation | None:
     shelter = instance.shelter(shelter_id)
     if suspect_in_municipality(request, shelter):
@@ -118,8 +136,7 @@ def relaxations_for(instance: Instance, request: Request,
         if relaxer is None:
             continue
         relaxation = relaxer(instance, request, exclusion.shelter)
-        if relaxation and placeable_at(apply_relaxation(instance, relaxation), request,
-                                       exclusion.shelter):
+        if relaxation and _works(instance, request, relaxation):
             found.append(relaxation)
     return tuple(found)
 

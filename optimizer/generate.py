@@ -209,6 +209,19 @@ def _occupy(rng: random.Random, shelters: list[dict], free_target: int) -> None:
         if take < room["beds"] and rng.random() < 0.2:
             room["held"] = 1
         free -= take + room["held"]
+    for _, room in rooms:  # a large network needs a second pass to get as full as asked
+        if free <= free_target:
+            break
+        gap = room["beds"] - len(room["occupants"]) - room["held"]
+        if room["kind"] == "family" and (room["occupants"] or room["held"]):
+            continue
+        if room["occupants"]:
+            first = room["occupants"][0]
+        else:
+            gender = room["gender"] if room["gender"] != "any" else "female"
+            first = {"gender": gender, "age": 30 if room["kind"] != "minor" else 15}
+        room["occupants"] += [dict(first, group=f"h{i}") for i in range(gap)]
+        free -= gap
 
 
 def generate(shelters: int, requests: int, seed: int, preset: str | None = None,

@@ -99,7 +99,7 @@ def _trivially_optimal(prepared: Prepared, group: list[int], placed) -> bool:
 
 
 def _solve_group(prepared, group, shelters_of, greedy, deadline, stop, progress) -> None:
-    from .cpsat import LexicographicCpSat  # keeps `import optimizer` light for the service
+    from .cpsat import LexicographicSolver  # keeps `import optimizer` light for the service
 
     model = build_model(prepared, group, shelters_of)
     hint = [0] * model.num_vars
@@ -110,7 +110,7 @@ def _solve_group(prepared, group, shelters_of, greedy, deadline, stop, progress)
             hint[var] = 1
     _hint_patterns(prepared, model, hint)
     trivial = sum(prepared.priorities[r] for r in group)
-    result = LexicographicCpSat(model, hint, trivial, stop).run(deadline)
+    result = LexicographicSolver(model, hint, trivial, stop).run(deadline)
     found = concrete_rooms(prepared, model, result.values)
     if len(found) != sum(result.values[:len(model.pairs)]):
         found = chosen  # packing failed: keep the greedy answer of this component
