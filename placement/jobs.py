@@ -4,10 +4,10 @@ A job is a function that calls a service and returns a short summary (counts onl
 the job's database lock, calls it, commits (or rolls back on any error), and records the run in
 job_runs; if the lock is held elsewhere the run is skipped. To add a job, decorate a function here:
 
-    @job("expire_holds", every=timedelta(minutes=1))
-    def expire_holds():
-        \"\"\"Release holds past their expiry and put their requests back in the queue.\"\"\"
-        return f"expired {holds.release_expired_holds()}"
+    @job("purge_old_notifications", every=timedelta(days=1))
+    def purge_old_notifications():
+        \"\"\"Delete read notifications older than 90 days.\"\"\"
+        return f"purged {retention.purge_notifications()}"
 
 The scheduler process (placement/scheduler.py) runs every registered job at its interval.
 """
@@ -21,7 +21,7 @@ from datetime import timedelta
 from placement import clock, locks
 from placement.extensions import db
 from placement.models import JobRun
-from placement.services import freshness, retention, webhook
+from placement.services import freshness, holds, retention, runs, webhook
 
 log = logging.getLogger(__name__)
 
@@ -139,4 +139,16 @@ def purge_job_runs():
     return f"job runs {retention.purge_job_runs()}"
 
 
-# The placement workflow adds here: expire_holds (every minute) and repropose_open_requests.
+@job("release_expired_holds", every=timedelta(minutes=1))
+def release_expired_holds():
+    """Release holds past their expiry and put their requests back in the queue."""
+    return f"expired {len(holds.release_expired_holds())}"
+
+
+@job("repropose_open_requests", every=timedelta(minutes=5), lease=timedelta(minutes=15))
+def repropose_open_requests():
+    """Propose again for open requests that changed since their last proposal."""
+    run = runs.repropose_open_requests()
+    if run is None:
+        return "nothing changed"
+    return f"run {run.id}: {run.summary['assigned']} proposed, {run.summary['unassigned']} not"

@@ -14,6 +14,7 @@ from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, NotFound, RuleViolation
 from placement.extensions import db
 from placement.models import Case, Municipality, RiskAssessment
+from placement.services import audit
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over a phone
 SUSPECTS_PURPOSE = "case.suspects"
@@ -80,6 +81,7 @@ def create_case(user, data):
                        reason="initial assessment")
     )
     db.session.flush()
+    audit.record("case.create", "case", case.id, actor=user)
     return case
 
 
@@ -130,6 +132,8 @@ def update_case(user, case, changes):
         case.suspects_sealed = seal(changes["suspects"], SUSPECTS_PURPOSE)
     if "notes" in changes:
         case.notes_sealed = seal(changes["notes"], NOTES_PURPOSE) if changes["notes"] else None
+    audit.record("case.update", "case", case.id, actor=user,
+                 detail=",".join(sorted(k for k in changes if k != "risk_reason")))
     for name in ("keep_apart_from", "referral_source", "identifying_authority"):
         if name in changes:
             value = changes[name]
@@ -140,6 +144,7 @@ def update_case(user, case, changes):
 
 def mark_closed(case, reason):
     """Close the case record itself and purge what it no longer needs (suspects and notes)."""
+    audit.record("case.close", "case", case.id)
     case.status = "closed"
     case.closed_at = clock.now()
     case.close_reason = reason

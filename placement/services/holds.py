@@ -6,13 +6,13 @@ two writers deadlock; beds move only through capacity.move_beds, the guarded UPD
 
 import sqlalchemy as sa
 from flask import current_app
-from optimizer.rules import rank
 
+from optimizer.rules import rank
 from placement import clock
 from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
 from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, user_shelters
-from placement.services import capacity
+from placement.services import capacity, notifications
 from placement.services.instances import ranking_instance
 from placement.services.requests import move, record_event, request_filter
 
@@ -101,7 +101,18 @@ def create_hold(user, request, shelter_id, room_id=None):
     if request.override_rules:
         detail["override"] = request.override_rules
     move(request, "held", "hold.created", user, hold=hold, detail=detail)
+    notifications.notify_shelter_managers(shelter_id, "hold.created", _payload(hold))
     return hold
+
+
+def _payload(hold, **extra):
+    return {"hold_id": hold.id, "request_id": hold.request_id, "shelter_id": hold.shelter_id,
+            "status": hold.status, "expires_at": hold.expires_at, **extra}
+
+
+def _tell_case_managers(hold, kind, **extra):
+    notifications.notify_organisation(hold.request.case.organisation_id, kind,
+                                      _payload(hold, **extra))
 
 
 def _choose_option(request, shelter_id, room_id):
@@ -182,6 +193,7 @@ def accept_hold(user, hold):
     db.session.add(placement)
     db.session.flush()
     move(request, "accepted", "hold.accepted", user, hold=hold, placement=placement)
+    _tell_case_managers(hold, "hold.accepted", placement_id=placement.id)
     return hold
 
 
@@ -190,6 +202,7 @@ def decline_hold(user, hold, reason, note=None):
     hold.decline_reason = reason
     hold.decline_note = note
     _end_hold(hold, "declined", user, "hold.declined", reason=reason)
+    _tell_case_managers(hold, "hold.declined", reason_code=reason)
     return hold
 
 
@@ -199,6 +212,7 @@ def cancel_hold(user, hold):
     db.session.refresh(hold)
     if hold.status == "active":
         _end_hold(hold, "cancelled", user, "hold.cancelled")
+        notifications.notify_shelter_managers(hold.shelter_id, "hold.cancelled", _payload(hold))
         return hold
     placement = db.session.scalar(sa.select(Placement).where(Placement.hold_id == hold.id))
     if hold.status != "accepted" or placement is None or placement.status != "accepted":
@@ -208,10 +222,11 @@ def cancel_hold(user, hold):
     hold.status = "cancelled"
     release_beds(hold, user, f"hold {hold.id} cancelled")
     move(hold.request, "open", "hold.cancelled", user, hold=hold, placement=placement)
+    notifications.notify_shelter_managers(hold.shelter_id, "hold.cancelled", _payload(hold))
     return hold
 
 
-def expire_holds():
+def release_expired_holds():
     """Expire every active hold past its time; returns the holds expired."""
     due = list(db.session.scalars(
         sa.select(Hold).where(Hold.status == "active", Hold.expires_at <= clock.now())
@@ -223,5 +238,8 @@ def expire_holds():
         db.session.refresh(hold)
         if hold.status == "active":
             _end_hold(hold, "expired", None, "hold.expired")
+            _tell_case_managers(hold, "hold.expired")
+            notifications.notify_shelter_managers(hold.shelter_id, "hold.expired",
+                                                  _payload(hold))
             expired.append(hold)
     return expired

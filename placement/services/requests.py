@@ -14,6 +14,7 @@ from placement.models import (
     RequestEvent,
     user_shelters,
 )
+from placement.services import audit
 from placement.services.instances import OVERRIDABLE
 
 LIVE = ("open", "held", "accepted", "placed")
@@ -22,6 +23,9 @@ READERS = ("case_manager", "shelter_manager", "regional_coordinator", "national_
 
 def record_event(request, action, actor, from_status=None, hold=None, placement=None,
                  detail=None):
+    """One row in the request's trail, and one in the audit log (ids and states only)."""
+    audit.record(action, "placement_request", request.id, actor=actor,
+                 detail=f"{from_status or '-'}>{request.status}")
     db.session.add(
         RequestEvent(
             request_id=request.id,

@@ -7,7 +7,7 @@ from placement import clock
 from placement.errors import DomainError, Forbidden, NotFound
 from placement.extensions import db
 from placement.models import Municipality, OptimizerRun, PlacementRequest, Proposal, Shelter
-from placement.services import holds
+from placement.services import audit, holds
 from placement.services.instances import build_instance
 
 RUNNERS = ("regional_coordinator", "national_coordinator")
@@ -57,6 +57,8 @@ def solve_queue(requests, region, actor, auto_hold, time_limit):
                        auto_hold=auto_hold, status="running", started_at=clock.now())
     db.session.add(run)
     db.session.flush()
+    audit.record("optimizer.run", "optimizer_run", run.id, actor=actor,
+                 detail=f"{region or 'all'}:{len(requests)}")
     solution = solve(build_instance(requests), time_limit=time_limit, method="cpsat")
     by_id = {r.id: r for r in requests}
     names = dict(db.session.execute(sa.select(Shelter.id, Shelter.name)).all())

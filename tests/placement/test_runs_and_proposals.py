@@ -90,7 +90,7 @@ def test_scheduler_reproposes_only_requests_that_changed(app, client, network, m
     client.post(f"/api/v1/placement-requests/{request['id']}/holds",
                 json={"shelter_id": network["dv-prishtine"]}, headers=case_manager.headers)
     clock.set_offset(app.config["HOLD_TTL"] + timedelta(minutes=1))
-    holds.expire_holds()
+    holds.release_expired_holds()
     db.session.commit()
     again = runs.repropose_open_requests(time_limit=5)
     db.session.commit()

@@ -71,7 +71,7 @@ def test_unanswered_hold_expires_and_request_is_proposed_again(app, client, netw
     hold = client.post(f"/api/v1/placement-requests/{request['id']}/holds",
                        json={"shelter_id": shelter_id}, headers=case_manager.headers).get_json()
     clock.set_offset(app.config["HOLD_TTL"] + timedelta(seconds=1))
-    expired = holds.expire_holds()
+    expired = holds.release_expired_holds()
     db.session.commit()
     assert [h.id for h in expired] == [hold["id"]]
     case_manager = refreshed(case_manager)

@@ -14,7 +14,7 @@ from placement.resources.cases.schemas import (
     CaseUpdateSchema,
 )
 from placement.resources.idempotency import idempotent
-from placement.services import cases, placements
+from placement.services import audit, cases, placements
 
 blp = Blueprint("cases", __name__, description="Cases under pseudonymous codes.")
 
@@ -39,6 +39,7 @@ class Cases(MethodView):
     def get(self, args):
         """List your organisation's cases."""
         found = cases.list_cases(current_user(), **args)
+        audit.record("case.list", "organisation", current_user().organisation_id)
         db.session.commit()
         return found
 
@@ -60,6 +61,7 @@ class CaseById(MethodView):
     def get(self, case_id):
         """Read a case of your organisation."""
         case = cases.owned_case(current_user(), case_id)
+        audit.record("case.read", "case", case.id)
         db.session.commit()
         return case_view(case)
 

@@ -7,7 +7,7 @@ from placement.auth import current_user, requires
 from placement.extensions import db
 from placement.resources.holds.schemas import DeclineSchema, HoldQueryArgsSchema, HoldSchema
 from placement.resources.views import hold_view
-from placement.services import holds
+from placement.services import audit, holds
 
 blp = Blueprint("holds", __name__, description="Holds on beds.")
 SEERS = ("case_manager", "shelter_manager", "regional_coordinator", "national_coordinator")
@@ -21,6 +21,7 @@ class Holds(MethodView):
     def get(self, args):
         """Holds in your scope: a shelter manager's at their shelters, newest first."""
         found = [hold_view(h) for h in holds.list_holds(current_user(), **args)]
+        audit.record("hold.list", detail=str(len(found)))
         db.session.commit()
         return found
 
@@ -32,6 +33,7 @@ class HoldById(MethodView):
     def get(self, hold_id):
         """Read a hold."""
         view = hold_view(holds.hold_for(current_user(), hold_id, SEERS))
+        audit.record("hold.read", "hold", hold_id)
         db.session.commit()
         return view
 

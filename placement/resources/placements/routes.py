@@ -9,7 +9,7 @@ from placement.resources.idempotency import idempotent
 from placement.resources.placements.schemas import DischargeSchema, PlacementSchema, TransferSchema
 from placement.resources.requests.schemas import PlacementRequestSchema
 from placement.resources.views import placement_view, request_view
-from placement.services import placements
+from placement.services import audit, placements
 
 blp = Blueprint("placements", __name__, description="Placements from arrival to departure.")
 SEERS = ("case_manager", "shelter_manager", "regional_coordinator", "national_coordinator")
@@ -23,6 +23,7 @@ class PlacementById(MethodView):
     def get(self, placement_id):
         """Read a placement."""
         view = placement_view(placements.placement_for(current_user(), placement_id, SEERS))
+        audit.record("placement.read", "placement", placement_id)
         db.session.commit()
         return view
 

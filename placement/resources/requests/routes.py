@@ -17,7 +17,7 @@ from placement.resources.requests.schemas import (
     ProposalsSchema,
 )
 from placement.resources.views import hold_view, request_view
-from placement.services import cases, holds, proposals, requests
+from placement.services import audit, cases, holds, proposals, requests
 
 blp = Blueprint("placement_requests", __name__, description="Placement requests and proposals.")
 READERS = requests.READERS
@@ -31,6 +31,7 @@ class PlacementRequests(MethodView):
     def get(self, args):
         """List the requests in your scope, newest first."""
         found = [request_view(r) for r in requests.list_requests(current_user(), **args)]
+        audit.record("request.list", detail=str(len(found)))
         db.session.commit()
         return found
 
@@ -55,6 +56,7 @@ class PlacementRequestById(MethodView):
     def get(self, request_id):
         """Read a request with its holds, placement and latest proposal."""
         view = request_view(requests.visible_request(current_user(), request_id))
+        audit.record("request.read", "placement_request", request_id)
         db.session.commit()
         return view
 
@@ -66,6 +68,7 @@ class PlacementRequestEvents(MethodView):
     def get(self, request_id):
         """Every change of the request, its holds and placement, oldest first."""
         events = requests.events_of(requests.visible_request(current_user(), request_id))
+        audit.record("request.events", "placement_request", request_id)
         db.session.commit()
         return events
 
@@ -78,6 +81,7 @@ class PlacementRequestProposals(MethodView):
         """Ranked safe options on the current beds, and why every other shelter is ruled out."""
         request = requests.visible_request(current_user(), request_id)
         answer = proposals.proposals_for(request)
+        audit.record("request.proposals", "placement_request", request_id)
         db.session.commit()
         return answer
 
