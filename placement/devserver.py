@@ -35,7 +35,7 @@ def main():
     parser.add_argument("--port", default="5000")
     args = parser.parse_args()
     address = f"{args.host}:{args.port}"
-    sys.stdout.write(f"Streha on http://{address}/  (API docs: http://{address}/api/v1/docs)\n")
+    sys.stdout.write(f"Streha API on http://{address}/api/v1/  (docs: http://{address}/api/v1/docs)\n")
     sys.stdout.write("the scheduler runs beside it; Ctrl-C stops both\n")
     sys.stdout.flush()
 
