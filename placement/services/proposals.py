@@ -34,7 +34,7 @@ def proposals_for(request):
         "request": request.id,
         "override": request.override_rules or [],
         "options": [_option(o, shelters[o.shelter], room_kind[o.room], moment)
-                    for o in ranking.options],
+                    for o in _best_room_per_kind(ranking.options, room_kind)],
         "excluded": [
             {"shelter": _shelter_ref(shelters[e.shelter]), "rules": list(e.rules),
              "reasons": list(e.reasons)}
@@ -47,6 +47,16 @@ def proposals_for(request):
             for r in ranking.relaxations
         ],
     }
+
+
+def _best_room_per_kind(options, room_kind):
+    """One option per shelter and room kind: the optimizer's first (tightest fitting) room."""
+    seen = set()
+    for option in options:
+        key = (option.shelter, room_kind[option.room])
+        if key not in seen:
+            seen.add(key)
+            yield option
 
 
 def _shelter_ref(shelter):

@@ -95,3 +95,13 @@ def test_scheduler_reproposes_only_requests_that_changed(app, client, network, m
     again = runs.repropose_open_requests(time_limit=5)
     db.session.commit()
     assert again is not None and [p.request_id for p in again.proposals] == [request["id"]]
+
+
+def test_proposals_offer_each_shelter_and_room_kind_once(client, network, make_user):
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    options = client.get(f"/api/v1/placement-requests/{request['id']}/proposals",
+                         headers=case_manager.headers).get_json()["options"]
+    keys = [(o["shelter"]["id"], o["room_kind"]) for o in options]
+    assert len(keys) == len(set(keys))
+    assert (network["dv-prishtine"], "adult") in keys and (network["dv-prishtine"], "family") in keys
