@@ -104,4 +104,5 @@ def test_proposals_offer_each_shelter_and_room_kind_once(client, network, make_u
                          headers=case_manager.headers).get_json()["options"]
     keys = [(o["shelter"]["id"], o["room_kind"]) for o in options]
     assert len(keys) == len(set(keys))
-    assert (network["dv-prishtine"], "adult") in keys and (network["dv-prishtine"], "family") in keys
+    shelter = network["dv-prishtine"]
+    assert (shelter, "adult") in keys and (shelter, "family") in keys
