@@ -17,9 +17,12 @@ def bearer_token():
 
 
 def current_user():
-    if "user" not in g:
-        g.token_row = accounts.authenticate(bearer_token())
-        g.user = g.token_row.user
+    # Cached on the request, not on g alone: g belongs to the app context, and a request made
+    # inside an already pushed one (tests, commands) shares it with every earlier request.
+    if getattr(request, "streha_token_row", None) is None:
+        request.streha_token_row = accounts.authenticate(bearer_token())
+    g.token_row = request.streha_token_row
+    g.user = g.token_row.user
     return g.user
 
 
