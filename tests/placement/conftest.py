@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -135,6 +136,14 @@ def app(_database):
     assert not leaked, "a log line carried a shelter coordinate"
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2id still, with test-sized cost: the suite creates hundreds of accounts."""
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -146,7 +155,14 @@ def remember_coordinates():
 
     for shelter in db.session.scalars(sa.select(Shelter)):
         for value in shelter_location(shelter):
-            SEEDED_COORDINATES.update({repr(value), f"{value:.5f}"})
+            remember_coordinate(value)
+
+
+def remember_coordinate(value):
+    """Scan for a secret number; a short form (42.54) is also a public centroid, so not that."""
+    SEEDED_COORDINATES.add(f"{value:.5f}")
+    if len(repr(value).partition(".")[2]) >= 5:
+        SEEDED_COORDINATES.add(repr(value))
 
 
 @pytest.fixture
