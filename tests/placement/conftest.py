@@ -6,6 +6,7 @@ is created beside it, migrated once with `flask db upgrade`, and emptied before 
 
 import logging
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -34,6 +35,19 @@ SECRET_KEYS = {
 
 # Every secret coordinate the suite has seeded, as text; no response or log line may contain one.
 SEEDED_COORDINATES: set[str] = set()
+
+
+def leaked_coordinates(text):
+    """Seeded coordinates found in `text`; a timestamp's seconds (10:12:42.634412) are not one."""
+    return sorted(
+        c for c in SEEDED_COORDINATES if re.search(r"(?<![\d.])(?<!\d\d:)" + re.escape(c), text)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _forget_coordinates():
+    """Each test scans for its own database's coordinates only."""
+    SEEDED_COORDINATES.clear()
 
 
 def _base_config(url):
@@ -107,7 +121,7 @@ class ScanningClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
         body = response.get_data(as_text=True) + str(dict(response.headers))
-        leaked = sorted(c for c in SEEDED_COORDINATES if c in body)
+        leaked = leaked_coordinates(body)
         assert not leaked, f"response leaked a shelter coordinate: {response.request.path}"
         return response
 
@@ -132,7 +146,7 @@ def app(_database):
         db.session.remove()
         db.engine.dispose()
     logging.getLogger().removeHandler(capture)
-    leaked = sorted(c for c in SEEDED_COORDINATES if any(c in line for line in capture.lines))
+    leaked = leaked_coordinates("\n".join(capture.lines))
     assert not leaked, "a log line carried a shelter coordinate"
 
 
