@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -185,14 +184,6 @@ def app(_database, request):
     assert not leaked, "a log line carried a shelter coordinate"
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """Argon2id still, with test-sized cost: the suite creates hundreds of accounts."""
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-
-
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -222,7 +213,7 @@ def network(app):
     if not app.extensions["streha_test_network_preloaded"]:
         load_network(default_network())
         db.session.commit()
-        remember_coordinates()
+    remember_coordinates()
     return dict(db.session.execute(sa.select(Shelter.code, Shelter.id)).all())
 
 

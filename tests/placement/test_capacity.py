@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from placement import clock
 from placement.extensions import db
 from placement.models import Bed, BedEvent, Room, Shelter, User
-from placement.services import accounts, capacity
+from placement.services import accounts
+from tests.placement.workflow_helpers import hold_bed
 
 SHELTER = "dv-peje"  # rooms A1 (adult female, 4), A2 (adult female, 3), F1 and F2 (family, 4 each)
 API = "/api/v1"
@@ -54,8 +55,8 @@ def admit(client, manager, bed_id, gender="female", age=30, group="walk-in-1"):
 
 
 def hold(bed_id):
-    """A hold as the placement workflow will take it: the same guarded transition."""
-    capacity._transition(db.session.get(Bed, bed_id), ("available",), "held", "hold", None)
+    """A hold as the placement workflow takes it: a Hold row and the guarded move."""
+    hold_bed(db.session.get(Bed, bed_id))
     db.session.commit()
 
 

@@ -13,6 +13,7 @@ from placement.models import Bed, BedEvent, Room, Shelter
 from placement.services import capacity
 from placement.services.network import load_network
 from tests.placement.conftest import remember_coordinate
+from tests.placement.workflow_helpers import hold_bed, release_bed
 
 LOCATION = (42.661234, 20.291234)
 FREE = ("available", "out_of_service")
@@ -148,13 +149,12 @@ class CapacityMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.expected)
     @rule(index=st.integers(0, 50))
     def hold(self, index):
-        # No hold service yet: the guarded transition the placement workflow will use.
         bed = self._pick(index)
         self._attempt(
             bed,
             ("available",),
             "held",
-            lambda: capacity._transition(bed, ("available",), "held", "hold", None),
+            lambda: hold_bed(bed),
         )
 
     @precondition(lambda self: self.expected)
@@ -165,7 +165,7 @@ class CapacityMachine(RuleBasedStateMachine):
             bed,
             ("held",),
             "available",
-            lambda: capacity._transition(bed, ("held",), "available", "released", None),
+            lambda: release_bed(bed),
         )
 
     @invariant()

@@ -13,6 +13,7 @@ from placement.models import Bed, BedEvent, Municipality, Region, Room, Shelter
 from placement.services import capacity
 from placement.services.network import default_network, shelter_location
 from tests.placement.conftest import SECRET_KEYS, remember_coordinates
+from tests.placement.workflow_helpers import hold_bed
 
 
 def load(app, *args):
@@ -67,8 +68,7 @@ def occupy(shelter_code, room_code, status="occupied"):
         occupant = {"gender": "female", "age": 30, "group": "g1"}
         capacity.admit_resident(bed, occupant, "arrived", actor=None)
     else:
-        # No hold service exists yet; the guarded transition is the mechanism holds will use.
-        capacity._transition(bed, ("available",), "held", "hold for a request", actor=None)
+        hold_bed(bed)
     db.session.commit()
     return bed_id
 

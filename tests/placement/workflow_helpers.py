@@ -45,3 +45,61 @@ def refreshed(caller):
     token, _row = accounts.issue_token(db.session.get(User, caller.user_id))
     db.session.commit()
     return replace(caller, token=token)
+
+
+def hold_bed(bed):
+    """Hold one bed the way the workflow does (a real Hold row, the guarded move), without HTTP.
+
+    For capacity tests that need a held bed but are not about placement requests.
+    """
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from placement import clock
+    from placement.extensions import db
+    from placement.models import Case, Hold, Organisation, PlacementRequest, User
+    from placement.services import capacity
+
+    organisation = db.session.scalar(sa.select(Organisation).limit(1))
+    if organisation is None:
+        organisation = Organisation(code="holders", name="holders")
+        db.session.add(organisation)
+        db.session.flush()
+    user = db.session.scalar(sa.select(User).where(User.username == "hold-bed-helper"))
+    if user is None:
+        user = User(username="hold-bed-helper", password_hash="-", role="case_manager",
+                    organisation_id=organisation.id, created_at=clock.now())
+        db.session.add(user)
+        db.session.flush()
+    moment = clock.now()
+    case = Case(code=f"K-T{bed.id:03d}-{moment.microsecond % 10000:04d}",
+                organisation_id=organisation.id, created_by_id=user.id, category="dv",
+                risk="low", persons=[{"gender": "female", "age": 30, "role": "primary"}],
+                referral_source="police", identifying_authority="police", created_at=moment)
+    db.session.add(case)
+    db.session.flush()
+    request = PlacementRequest(case_id=case.id, created_by_id=user.id, urgency="routine",
+                               current_municipality=bed.room.shelter.municipality_code,
+                               status="held", created_at=moment, updated_at=moment)
+    db.session.add(request)
+    db.session.flush()
+    hold = Hold(request_id=request.id, shelter_id=bed.room.shelter_id, room_id=bed.room_id,
+                status="active", created_by_id=user.id, created_at=moment,
+                expires_at=moment + timedelta(hours=2))
+    db.session.add(hold)
+    db.session.flush()
+    capacity.move_beds([bed.id], ("available",), "held", "hold", None, hold_id=hold.id)
+    return hold
+
+
+def release_bed(bed):
+    """Undo hold_bed: the bed goes back to available and its hold is released."""
+    from placement.extensions import db
+    from placement.models import Hold
+    from placement.services import capacity
+
+    hold_id = bed.hold_id
+    capacity.move_beds([bed.id], ("held",), "available", "released", None, hold_id=None)
+    if hold_id is not None:
+        db.session.get(Hold, hold_id).status = "released"
