@@ -1,6 +1,7 @@
 """Domain errors, and their one translation into HTTP responses of the shape of SPEC section 7."""
 
 import logging
+import traceback
 
 from flask import g, jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -149,7 +150,10 @@ def handle_operational_error(error):
 
 
 def handle_unexpected(error):
-    log.exception("unhandled error (request %s)", g.get("request_id"))
+    # The class and the frames, never the message: an exception's text can carry the values it
+    # was handed (a coordinate, case data), and log lines leave the service.
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unhandled %s (request %s)\n%s", type(error).__name__, g.get("request_id"), frames)
     return _respond(500, "internal error; it has been logged")
 
 

@@ -121,8 +121,8 @@ def test_not_found_and_conflict_paths_carry_no_location(client, admin, network):
 
 def test_an_unexpected_error_answers_500_and_leaks_nothing(client, admin, network, monkeypatch):
     def explode(user, shelter):
-        shelter_location(shelter)  # a failure while the location is in memory
-        raise RuntimeError("the optimizer's distance table is corrupt")
+        lat, lon = shelter_location(shelter)  # a failure whose message carries the location
+        raise RuntimeError(f"the optimizer's distance table is corrupt near {lat} {lon}")
 
     monkeypatch.setattr(shelter_routes.shelters, "view_one", explode)
     caplog = []
@@ -139,3 +139,4 @@ def test_an_unexpected_error_answers_500_and_leaks_nothing(client, admin, networ
     assert "corrupt" not in response.get_data(as_text=True)
     request_id = response.headers["X-Request-ID"]
     assert any(request_id in record.getMessage() for record in caplog)
+    assert all("corrupt" not in record.getMessage() for record in caplog)
