@@ -4,6 +4,7 @@ import uuid
 from pathlib import Path
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from placement.config import build_config
 from placement.errors import register_error_handlers
@@ -16,6 +17,9 @@ def create_app(config=None):
     """Build the app from defaults, instance secrets, the environment and `config` overrides."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(build_config(app.instance_path, config))
+    if app.config["PROXY_HOPS"]:
+        # Behind a reverse proxy, the client's address (login rate limits) is in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     api.init_app(app)

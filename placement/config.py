@@ -31,6 +31,7 @@ def build_config(instance_path, overrides=None):
         "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
         "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 30,
         "HOLD_TTL": timedelta(hours=2),
+        "PROXY_HOPS": 0,
         "API_TITLE": "Streha",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -66,6 +67,8 @@ def _environment():
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if os.environ.get("HOLD_TTL_MINUTES"):
         found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
+    if os.environ.get("PROXY_HOPS"):
+        found["PROXY_HOPS"] = _env_int("PROXY_HOPS", 0)
     if os.environ.get("NOTIFY_WEBHOOK_URL"):
         found["NOTIFY_WEBHOOK_URL"] = os.environ["NOTIFY_WEBHOOK_URL"]
     if os.environ.get("NOTIFY_WEBHOOK_SECRET"):

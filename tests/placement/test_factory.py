@@ -1,6 +1,7 @@
 """The app factory, configuration and the OpenAPI document."""
 
 import pytest
+from flask import request
 
 from placement import create_app
 from placement.config import UnsafeConfiguration
@@ -41,3 +42,17 @@ def test_unknown_route_answers_in_the_error_shape(client):
     body = client.get("/api/v1/nowhere").get_json()
     assert set(body) == {"code", "status", "message", "errors"}
     assert body["code"] == 404
+
+
+def test_behind_a_proxy_login_limits_count_the_forwarded_address(monkeypatch, tmp_path):
+    monkeypatch.setenv("PROXY_HOPS", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+    seen = []
+
+    def who():
+        seen.append(request.remote_addr)
+        return "ok"
+
+    app.add_url_rule("/who", "who", who)
+    app.test_client().get("/who", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen == ["203.0.113.7"]
