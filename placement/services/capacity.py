@@ -144,7 +144,8 @@ def add_room(shelter, code, kind, gender, beds, actor):
     db.session.flush()
     audit.record("room.add", "room", room.id, actor=actor, detail=f"shelter:{shelter.id}")
     add_beds(room, beds, actor, reason="room added")
-    touch_shelter(shelter.id, confirmed=False)
+    # A manager's own change counts as "still current"; the network loader's does not.
+    touch_shelter(shelter.id, confirmed=actor is not None)
     return room
 
 
@@ -165,7 +166,7 @@ def remove_room(room, actor):
         remove_bed(bed, actor, reason="room removed")
     room.removed_at = clock.now()
     audit.record("room.remove", "room", room.id, actor=actor, detail=f"shelter:{room.shelter_id}")
-    touch_shelter(room.shelter_id, confirmed=False)
+    touch_shelter(room.shelter_id, confirmed=actor is not None)
 
 
 def remove_free_beds(room, count, actor):

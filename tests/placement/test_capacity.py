@@ -315,3 +315,13 @@ def test_counts_are_derived_from_the_bed_rows(client, manager, shelter_id):
     assert view["out_of_service"] == 2
     assert view["available"] == view["total"] - 2
     assert view["in_service"] == view["total"] - 2
+
+
+def test_a_managers_room_change_counts_as_confirmation(client, manager, shelter_id):
+    def freshness():
+        return client.get(f"{API}/shelters/{shelter_id}", headers=manager.headers).get_json()[
+            "freshness"]
+
+    assert freshness() == "stale"  # loaded from the network file, never confirmed
+    _add_room(client, manager, shelter_id, "Z9", "adult", "female")
+    assert freshness() == "fresh"
