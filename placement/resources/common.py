@@ -1,6 +1,8 @@
-"""Pieces every resource shares: the strict base schema and bounded field helpers."""
+"""Pieces every resource shares: the strict Blueprint and schema, bounded field helpers."""
 
+import flask_smorest as smorest
 from marshmallow import RAISE, Schema, fields, validate
+from webargs.flaskparser import FlaskParser
 
 
 class StrictSchema(Schema):
@@ -25,3 +27,16 @@ class PageArgsSchema(StrictSchema):
 
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+
+
+class StrictParser(FlaskParser):
+    """Let each schema's own `unknown` rule (RAISE) apply in every location, query included:
+    webargs otherwise drops unknown query parameters silently."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict = {}
+
+
+class Blueprint(smorest.Blueprint):
+    """flask-smorest's Blueprint with the strict parser; every resource uses this one."""
+
+    ARGUMENTS_PARSER = StrictParser()

@@ -56,3 +56,10 @@ def test_behind_a_proxy_login_limits_count_the_forwarded_address(monkeypatch, tm
     app.add_url_rule("/who", "who", who)
     app.test_client().get("/who", headers={"X-Forwarded-For": "203.0.113.7"})
     assert seen == ["203.0.113.7"]
+
+
+def test_unknown_query_parameters_are_refused_by_name(client, network, make_user):
+    caller = make_user("national_coordinator")
+    answer = client.get("/api/v1/shelters?kind=dv&colour=red", headers=caller.headers)
+    assert answer.status_code == 422
+    assert "colour" in answer.get_json()["message"]

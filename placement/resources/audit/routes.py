@@ -1,11 +1,11 @@
 """The audit log, for the administrator only."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import requires
 from placement.extensions import db
 from placement.resources.audit.schemas import AuditEventSchema, AuditQueryArgsSchema
+from placement.resources.common import Blueprint
 from placement.services import audit
 
 blp = Blueprint("audit", __name__, description="The append-only, hash-chained audit log.")

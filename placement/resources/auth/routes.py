@@ -2,12 +2,12 @@
 
 from flask import g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.errors import Unauthorized
 from placement.extensions import db
 from placement.resources.auth.schemas import LoginSchema, MeSchema, TokenSchema
+from placement.resources.common import Blueprint
 from placement.services import accounts
 
 blp = Blueprint("auth", __name__, description="Log in, log out, and the current user.")

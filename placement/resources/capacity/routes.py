@@ -2,7 +2,6 @@
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.extensions import db
@@ -11,7 +10,7 @@ from placement.resources.capacity.schemas import (
     BedStatusSchema,
     ResidentSchema,
 )
-from placement.resources.common import ReasonSchema
+from placement.resources.common import Blueprint, ReasonSchema
 from placement.resources.shelters.schemas import BedSchema
 from placement.services import access, capacity, shelters
 

@@ -1,7 +1,6 @@
 """Cases: register, read, reassess, close. Case managers of the owning organisation only."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.extensions import db
@@ -13,6 +12,7 @@ from placement.resources.cases.schemas import (
     CaseSummarySchema,
     CaseUpdateSchema,
 )
+from placement.resources.common import Blueprint
 from placement.resources.idempotency import idempotent
 from placement.services import audit, cases, placements
 

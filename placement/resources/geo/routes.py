@@ -2,11 +2,11 @@
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import requires
 from placement.extensions import db
 from placement.models import Municipality, Region
+from placement.resources.common import Blueprint
 from placement.resources.geo.schemas import (
     MunicipalityQueryArgsSchema,
     MunicipalitySchema,

@@ -1,10 +1,10 @@
 """Holds: shelter managers accept or decline; case managers cancel."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.extensions import db
+from placement.resources.common import Blueprint
 from placement.resources.holds.schemas import DeclineSchema, HoldQueryArgsSchema, HoldSchema
 from placement.resources.views import hold_view
 from placement.services import audit, holds

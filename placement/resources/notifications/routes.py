@@ -1,10 +1,10 @@
 """The caller's own notifications: list, and mark one read."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.extensions import db
+from placement.resources.common import Blueprint
 from placement.resources.notifications.schemas import (
     NotificationQueryArgsSchema,
     NotificationSchema,

@@ -1,10 +1,10 @@
 """Placements: arrival, no-show, discharge, transfer."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.extensions import db
+from placement.resources.common import Blueprint
 from placement.resources.idempotency import idempotent
 from placement.resources.placements.schemas import DischargeSchema, PlacementSchema, TransferSchema
 from placement.resources.requests.schemas import PlacementRequestSchema

@@ -1,10 +1,10 @@
 """Placement requests: create, follow, proposals, holds on beds, and coordinators' overrides."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.extensions import db
+from placement.resources.common import Blueprint
 from placement.resources.holds.schemas import HoldSchema
 from placement.resources.idempotency import idempotent
 from placement.resources.requests.schemas import (

@@ -1,10 +1,10 @@
 """Batch optimizer runs over the queue (coordinators)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.extensions import db
+from placement.resources.common import Blueprint
 from placement.resources.idempotency import idempotent
 from placement.resources.runs.schemas import RunCreateSchema, RunSchema
 from placement.services import runs

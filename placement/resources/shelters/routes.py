@@ -2,11 +2,11 @@
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from placement.auth import current_user, requires
 from placement.extensions import db
 from placement.resources.capacity.schemas import RoomCreateSchema
+from placement.resources.common import Blueprint
 from placement.resources.shelters.schemas import (
     RoomSchema,
     ShelterCreateSchema,
