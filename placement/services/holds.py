@@ -6,8 +6,8 @@ two writers deadlock; beds move only through capacity.move_beds, the guarded UPD
 
 import sqlalchemy as sa
 from flask import current_app
-from optimizer.rules import rank
 
+from optimizer.rules import rank
 from placement import clock
 from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
 from placement.extensions import db

@@ -5,8 +5,8 @@ leave this module in a response: callers get shelter ids, room ids and reason co
 """
 
 import sqlalchemy as sa
-from optimizer.io import instance_from_dict
 
+from optimizer.io import instance_from_dict
 from placement.extensions import db
 from placement.models import (
     Bed,
