@@ -1,0 +1,52 @@
+"""Found in review: each test is a sequence that once left a person unsafe or a count wrong."""
+
+import sqlalchemy as sa
+
+from placement.extensions import db
+from placement.models import Placement
+from tests.placement.workflow_helpers import open_request
+
+WOMAN = [{"gender": "female", "age": 30, "role": "primary", "languages": ["sq"]}]
+# dv-prishtine stands in Fushë Kosovë; these are the municipalities of the five DV shelters.
+DV_MUNICIPALITIES = ("fushe-kosove", "mitrovice", "gjakove", "prizren", "gjilan")
+
+
+def _ok(response, status=200):
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def _hold(client, caller, request_id, shelter_id):
+    return client.post(f"/api/v1/placement-requests/{request_id}/holds",
+                       json={"shelter_id": shelter_id}, headers=caller.headers)
+
+
+def _placement(client, caller, request_id):
+    return _ok(client.get(f"/api/v1/placement-requests/{request_id}",
+                          headers=caller.headers))["placement"]
+
+
+def _place(client, case_manager, manager, request_id, shelter_id):
+    hold = _ok(_hold(client, case_manager, request_id, shelter_id), 201)
+    _ok(client.post(f"/api/v1/holds/{hold['id']}/accept", headers=manager.headers))
+    placement = _placement(client, case_manager, request_id)
+    _ok(client.post(f"/api/v1/placements/{placement['id']}/arrive", headers=manager.headers))
+    return placement
+
+
+def test_a_placed_person_cannot_get_a_second_placement_except_by_transfer(
+        client, network, make_user):
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine", "dv-gjilan"])
+    case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    _place(client, case_manager, manager, request["id"], network["dv-prishtine"])
+
+    second = client.post("/api/v1/placement-requests",
+                         json={"case_id": case["id"], "urgency": "urgent",
+                               "current_municipality": "prishtine"},
+                         headers=case_manager.headers)
+    assert second.status_code == 409, second.get_json()
+    assert "transfer" in second.get_json()["message"]
+    live = db.session.scalar(sa.select(sa.func.count(Placement.id))
+                             .where(Placement.status.in_(("accepted", "placed"))))
+    assert live == 1
