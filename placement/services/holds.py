@@ -7,7 +7,7 @@ two writers deadlock; beds move only through capacity.move_beds, the guarded UPD
 import sqlalchemy as sa
 from flask import current_app
 
-from optimizer.rules import rank
+from optimizer.rules import rank, shelter_reasons
 from placement import clock
 from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
@@ -168,6 +168,7 @@ def accept_hold(user, hold):
         raise Conflict(f"hold {hold.id} expired at {hold.expires_at:%Y-%m-%d %H:%M} UTC",
                        {"state": "expired"})
     capacity.lock_shelter(hold.shelter_id)
+    _check_case_still_fits(hold)
     request = hold.request
     hold.status = "accepted"
     hold.decided_at = clock.now()
@@ -183,6 +184,18 @@ def accept_hold(user, hold):
     db.session.flush()
     move(request, "accepted", "hold.accepted", user, hold=hold, placement=placement)
     return hold
+
+
+def _check_case_still_fits(hold):
+    """H3, H4, H6, H7 and H8 on the case as it is now, overrides applied: a suspect, a risk
+    level or a case to keep apart from may have been recorded since the beds were held."""
+    instance = ranking_instance(hold.request)
+    reasons = shelter_reasons(instance.policy, instance.request(hold.request_id),
+                              instance.shelter(hold.shelter_id))
+    if reasons:
+        raise RuleViolation(f"hold {hold.id} no longer fits the case: " + "; ".join(
+            reasons.values()) + "; decline it, or ask a coordinator for an override",
+            {"rules": list(reasons)})
 
 
 def decline_hold(user, hold, reason, note=None):

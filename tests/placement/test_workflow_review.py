@@ -50,3 +50,27 @@ def test_a_placed_person_cannot_get_a_second_placement_except_by_transfer(
     live = db.session.scalar(sa.select(sa.func.count(Placement.id))
                              .where(Placement.status.in_(("accepted", "placed"))))
     assert live == 1
+
+
+def test_a_suspect_recorded_after_the_hold_stops_the_acceptance(client, network, make_user):
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    coordinator = make_user("national_coordinator")
+    case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    hold = _ok(_hold(client, case_manager, request["id"], network["dv-prishtine"]), 201)
+    _ok(client.patch(f"/api/v1/cases/{case['id']}",
+                     json={"suspects": [{"municipality": "fushe-kosove"}]},
+                     headers=case_manager.headers))
+
+    refused = client.post(f"/api/v1/holds/{hold['id']}/accept", headers=manager.headers)
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["errors"]["rules"] == ["H6"]
+    state = _ok(client.get(f"/api/v1/holds/{hold['id']}", headers=manager.headers))
+    assert state["status"] == "active"
+    assert _placement(client, case_manager, request["id"]) is None
+
+    # A coordinator who judges the risk acceptable can still let it through, in writing.
+    _ok(client.post(f"/api/v1/placement-requests/{request['id']}/override",
+                    json={"rules": ["H6"], "justification": "checked with the police"},
+                    headers=coordinator.headers))
+    _ok(client.post(f"/api/v1/holds/{hold['id']}/accept", headers=manager.headers))
