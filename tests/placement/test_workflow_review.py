@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 
 from placement.extensions import db
-from placement.models import Placement
-from tests.placement.workflow_helpers import open_request
+from placement.models import Bed, Placement
+from tests.placement.workflow_helpers import MOTHER_WITH_TWO, open_request
 
 WOMAN = [{"gender": "female", "age": 30, "role": "primary", "languages": ["sq"]}]
 # dv-prishtine stands in Fushë Kosovë; these are the municipalities of the five DV shelters.
@@ -74,3 +74,23 @@ def test_a_suspect_recorded_after_the_hold_stops_the_acceptance(client, network,
                     json={"rules": ["H6"], "justification": "checked with the police"},
                     headers=coordinator.headers))
     _ok(client.post(f"/api/v1/holds/{hold['id']}/accept", headers=manager.headers))
+
+
+def test_persons_cannot_change_while_beds_are_held_for_them(client, network, make_user):
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    hold = _ok(_hold(client, case_manager, request["id"], network["dv-prishtine"]), 201)
+    changed = client.patch(f"/api/v1/cases/{case['id']}", json={"persons": MOTHER_WITH_TWO},
+                           headers=case_manager.headers)
+    assert changed.status_code == 409, changed.get_json()
+    held = db.session.scalar(sa.select(sa.func.count(Bed.id)).where(Bed.hold_id == hold["id"]))
+    assert held == 1
+    # With the hold withdrawn, the family is recorded and holds three beds.
+    _ok(client.post(f"/api/v1/holds/{hold['id']}/cancel", headers=case_manager.headers))
+    _ok(client.patch(f"/api/v1/cases/{case['id']}", json={"persons": MOTHER_WITH_TWO},
+                     headers=case_manager.headers))
+    again = _ok(_hold(client, case_manager, request["id"], network["dv-prishtine"]), 201)
+    _ok(client.post(f"/api/v1/holds/{again['id']}/accept", headers=manager.headers))
+    placement = _placement(client, case_manager, request["id"])
+    _ok(client.post(f"/api/v1/placements/{placement['id']}/arrive", headers=manager.headers))
