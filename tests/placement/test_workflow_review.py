@@ -94,3 +94,18 @@ def test_persons_cannot_change_while_beds_are_held_for_them(client, network, mak
     _ok(client.post(f"/api/v1/holds/{again['id']}/accept", headers=manager.headers))
     placement = _placement(client, case_manager, request["id"])
     _ok(client.post(f"/api/v1/placements/{placement['id']}/arrive", headers=manager.headers))
+
+
+def test_a_discharged_case_no_longer_keeps_others_out_of_its_shelter(client, network, make_user):
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    first_case, first = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    placement = _place(client, case_manager, manager, first["id"], network["dv-prishtine"])
+    _ok(client.post(f"/api/v1/placements/{placement['id']}/discharge",
+                    json={"reason": "returned_home"}, headers=manager.headers))
+
+    _case, second = open_request(client, case_manager, persons=WOMAN, suspects=[],
+                                 keep_apart_from=[first_case["code"]])
+    options = _ok(client.get(f"/api/v1/placement-requests/{second['id']}/proposals",
+                             headers=case_manager.headers))["options"]
+    assert network["dv-prishtine"] in {o["shelter"]["id"] for o in options}
