@@ -109,3 +109,27 @@ def test_a_discharged_case_no_longer_keeps_others_out_of_its_shelter(client, net
     options = _ok(client.get(f"/api/v1/placement-requests/{second['id']}/proposals",
                              headers=case_manager.headers))["options"]
     assert network["dv-prishtine"] in {o["shelter"]["id"] for o in options}
+
+
+def test_a_shelter_manager_reading_the_request_learns_nothing_of_the_suspects(
+        client, network, make_user):
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    coordinator = make_user("national_coordinator")
+    suspects = [{"municipality": code} for code in DV_MUNICIPALITIES]
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=suspects)
+    run = _ok(client.post("/api/v1/optimizer/runs", json={"time_limit": 2},
+                          headers=coordinator.headers), 201)
+    assert run["summary"]["assigned"] == 0  # every DV shelter is in a suspect's municipality
+    _ok(client.post(f"/api/v1/placement-requests/{request['id']}/override",
+                    json={"rules": ["H6"], "justification": "approved at the case conference"},
+                    headers=coordinator.headers))
+    _ok(_hold(client, case_manager, request["id"], network["dv-prishtine"]), 201)
+
+    for path in (f"/api/v1/placement-requests/{request['id']}", "/api/v1/placement-requests"):
+        text = client.get(path, headers=manager.headers).get_data(as_text=True)
+        assert "suspect" not in text, path
+    # The case manager still sees why the run placed no one.
+    owner = _ok(client.get(f"/api/v1/placement-requests/{request['id']}",
+                           headers=case_manager.headers))
+    assert owner["latest_proposal"]["explanation"]["excluded"]
