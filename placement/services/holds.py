@@ -1,7 +1,8 @@
 """Holds on beds: create from a ranked option, accept, decline, cancel, expire.
 
-Lock order everywhere: placement request, then shelter, then beds (capacity.lock_shelter), so no
-two writers deadlock; beds move only through capacity.move_beds, the guarded UPDATE.
+Lock order everywhere: placement request, then shelter (several: in id order), then beds
+(capacity.lock_shelter), so no two writers deadlock; beds move only through capacity.move_beds,
+the guarded UPDATE.
 """
 
 import sqlalchemy as sa
@@ -167,9 +168,12 @@ def accept_hold(user, hold):
     if hold.expires_at <= clock.now():
         raise Conflict(f"hold {hold.id} expired at {hold.expires_at:%Y-%m-%d %H:%M} UTC",
                        {"state": "expired"})
-    capacity.lock_shelter(hold.shelter_id)
-    _check_case_still_fits(hold)
     request = hold.request
+    # Every shelter this acceptance touches (its own, and those of the holds it releases), in
+    # id order: two acceptances of crossed holds would otherwise wait on each other.
+    for shelter_id in sorted({h.shelter_id for h in request.holds if h.status == "active"}):
+        capacity.lock_shelter(shelter_id)
+    _check_case_still_fits(hold)
     hold.status = "accepted"
     hold.decided_at = clock.now()
     hold.decided_by_id = user.id
