@@ -133,3 +133,22 @@ def test_a_shelter_manager_reading_the_request_learns_nothing_of_the_suspects(
     owner = _ok(client.get(f"/api/v1/placement-requests/{request['id']}",
                            headers=case_manager.headers))
     assert owner["latest_proposal"]["explanation"]["excluded"]
+
+
+def test_a_case_with_a_no_show_behind_it_can_still_be_closed(client, network, make_user):
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    for outcome in ("no-show", None):
+        hold = _ok(_hold(client, case_manager, request["id"], network["dv-prishtine"]), 201)
+        _ok(client.post(f"/api/v1/holds/{hold['id']}/accept", headers=manager.headers))
+        if outcome:
+            placement = _placement(client, case_manager, request["id"])
+            _ok(client.post(f"/api/v1/placements/{placement['id']}/{outcome}",
+                            headers=manager.headers))
+    closed = client.post(f"/api/v1/cases/{case['id']}/close", json={"reason": "moved abroad"},
+                         headers=case_manager.headers)
+    assert closed.status_code == 200, closed.get_json()
+    held = db.session.scalar(sa.select(sa.func.count(Bed.id)).where(Bed.status == "held"))
+    assert held == 0
+    assert _placement(client, case_manager, request["id"])["status"] == "cancelled"
