@@ -13,7 +13,7 @@ from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, NotFound, RuleViolation
 from placement.extensions import db
-from placement.models import Case, Municipality, RiskAssessment
+from placement.models import Case, Municipality, PlacementRequest, RiskAssessment
 from placement.services import audit
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over a phone
@@ -124,8 +124,9 @@ def update_case(user, case, changes):
         case.risk = changes["risk"]
         db.session.add(RiskAssessment(case_id=case.id, at=clock.now(), actor_id=user.id,
                                       risk=case.risk, reason=changes["risk_reason"]))
-    if "persons" in changes:
+    if "persons" in changes and changes["persons"] != case.persons:
         check_persons(changes["persons"])
+        _check_no_beds_for(case)
         case.persons = changes["persons"]
     if "suspects" in changes:
         _check_suspects(changes["suspects"])
@@ -140,6 +141,20 @@ def update_case(user, case, changes):
             setattr(case, name, sorted(set(value)) if name == "keep_apart_from" else value)
     db.session.flush()
     return case
+
+
+def _check_no_beds_for(case):
+    """Beds are held or occupied one per person: the persons cannot change under them."""
+    busy = db.session.scalar(
+        sa.select(PlacementRequest.id).where(
+            PlacementRequest.case_id == case.id,
+            PlacementRequest.status.in_(("held", "accepted", "placed")),
+        )
+    )
+    if busy:
+        raise Conflict(f"persons: placement request {busy} holds or occupies beds for these"
+                       " persons; cancel its holds (or transfer) before changing them",
+                       {"request": busy})
 
 
 def mark_closed(case, reason):

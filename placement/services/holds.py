@@ -1,13 +1,14 @@
 """Holds on beds: create from a ranked option, accept, decline, cancel, expire.
 
-Lock order everywhere: placement request, then shelter, then beds (capacity.lock_shelter), so no
-two writers deadlock; beds move only through capacity.move_beds, the guarded UPDATE.
+Lock order everywhere: placement request, then shelter (several: in id order), then beds
+(capacity.lock_shelter), so no two writers deadlock; beds move only through capacity.move_beds,
+the guarded UPDATE.
 """
 
 import sqlalchemy as sa
 from flask import current_app
 
-from optimizer.rules import rank
+from optimizer.rules import rank, shelter_reasons
 from placement import clock
 from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
@@ -178,8 +179,12 @@ def accept_hold(user, hold):
     if hold.expires_at <= clock.now():
         raise Conflict(f"hold {hold.id} expired at {hold.expires_at:%Y-%m-%d %H:%M} UTC",
                        {"state": "expired"})
-    capacity.lock_shelter(hold.shelter_id)
     request = hold.request
+    # Every shelter this acceptance touches (its own, and those of the holds it releases), in
+    # id order: two acceptances of crossed holds would otherwise wait on each other.
+    for shelter_id in sorted({h.shelter_id for h in request.holds if h.status == "active"}):
+        capacity.lock_shelter(shelter_id)
+    _check_case_still_fits(hold)
     hold.status = "accepted"
     hold.decided_at = clock.now()
     hold.decided_by_id = user.id
@@ -195,6 +200,18 @@ def accept_hold(user, hold):
     move(request, "accepted", "hold.accepted", user, hold=hold, placement=placement)
     _tell_case_managers(hold, "hold.accepted", placement_id=placement.id)
     return hold
+
+
+def _check_case_still_fits(hold):
+    """H3, H4, H6, H7 and H8 on the case as it is now, overrides applied: a suspect, a risk
+    level or a case to keep apart from may have been recorded since the beds were held."""
+    instance = ranking_instance(hold.request)
+    reasons = shelter_reasons(instance.policy, instance.request(hold.request_id),
+                              instance.shelter(hold.shelter_id))
+    if reasons:
+        raise RuleViolation(f"hold {hold.id} no longer fits the case: " + "; ".join(
+            reasons.values()) + "; decline it, or ask a coordinator for an override",
+            {"rules": list(reasons)})
 
 
 def decline_hold(user, hold, reason, note=None):

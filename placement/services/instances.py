@@ -21,7 +21,6 @@ from placement.models import (
 from placement.services.cases import suspects_of
 from placement.services.network import shelter_location
 
-LIVE_HOLD = ("active", "accepted")
 # Rules a coordinator may override for one request. Capacity, family unity and room rules are
 # physical (H1, H2, H5) and the database enforces them: they cannot be overridden.
 OVERRIDABLE = ("H3", "H4", "H6", "H7", "H8")
@@ -89,18 +88,22 @@ def _centroids():
 
 
 def _residence_of_cases():
-    """[(shelter id, case code, case keep-apart codes)] for every live hold or placement."""
+    """[(shelter id, case code, case keep-apart codes)] for every live hold or placement.
+
+    An accepted hold stays `accepted` after its placement ends (no-show, discharge, transfer):
+    the placement, not the hold, says whether the person is still expected or there.
+    """
     holds = db.session.execute(
         sa.select(Hold.shelter_id, Case.code, Case.keep_apart_from)
         .join(PlacementRequest, PlacementRequest.id == Hold.request_id)
         .join(Case, Case.id == PlacementRequest.case_id)
-        .where(Hold.status.in_(LIVE_HOLD))
+        .where(Hold.status == "active")
     ).all()
     placed = db.session.execute(
         sa.select(Placement.shelter_id, Case.code, Case.keep_apart_from)
         .join(PlacementRequest, PlacementRequest.id == Placement.request_id)
         .join(Case, Case.id == PlacementRequest.case_id)
-        .where(Placement.status == "placed")
+        .where(Placement.status.in_(("accepted", "placed")))
     ).all()
     return holds + placed
 

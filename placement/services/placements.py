@@ -8,7 +8,7 @@ from placement.extensions import db
 from placement.models import Bed, Placement, PlacementRequest
 from placement.services import capacity, cases
 from placement.services.holds import _state_conflict, cancel_hold, lock_request, release_beds
-from placement.services.requests import create_request, move, request_filter
+from placement.services.requests import create_request, live_placement, move, request_filter
 
 ARRIVAL_ROLES = ("shelter_manager",)
 TRANSFER_ROLES = ("case_manager", "regional_coordinator", "national_coordinator")
@@ -128,9 +128,12 @@ def close_case(user, case, reason):
                        {"state": "placed"})
     for request in requests:
         for hold in list(request.holds):
-            awaiting_arrival = hold.status == "accepted" and request.status == "accepted"
-            if hold.status == "active" or awaiting_arrival:
+            if hold.status == "active":
                 cancel_hold(user, hold)
+        # Not every `accepted` hold: one whose placement ended in a no-show stays accepted.
+        awaiting_arrival = live_placement(request)
+        if awaiting_arrival is not None:
+            cancel_hold(user, awaiting_arrival.hold)
         db.session.refresh(request)
         request.ended_reason = "case closed"
         move(request, "ended", "request.ended", user, detail={"reason": "case closed"})

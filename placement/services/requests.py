@@ -108,6 +108,15 @@ def create_request(user, case, urgency, municipality, transferred_from=None):
     if live:
         raise Conflict(f"case {case.code} already has placement request {live} in progress",
                        {"request": live})
+    placed = db.session.scalar(
+        sa.select(PlacementRequest.id).where(
+            PlacementRequest.case_id == case.id, PlacementRequest.status == "placed"
+        )
+    )
+    if placed and transferred_from is None:
+        # A second request would end in a second bed while the first is still occupied.
+        raise Conflict(f"case {case.code} is placed under request {placed}; ask for a transfer"
+                       " of that placement instead", {"request": placed})
     moment = clock.now()
     request = PlacementRequest(
         case_id=case.id, created_by_id=user.id, urgency=urgency,

@@ -23,6 +23,15 @@ blp = Blueprint("placement_requests", __name__, description="Placement requests 
 READERS = requests.READERS
 
 
+def _view(user, request):
+    view = request_view(request)
+    if user.role == "shelter_manager":
+        # A run's explanation names the rules that ruled each shelter out, H6 among them: it
+        # tells where the suspects are, and suspects stay with the owning organisation.
+        view["latest_proposal"] = None
+    return view
+
+
 @blp.route("/placement-requests")
 class PlacementRequests(MethodView):
     @requires(*READERS)
@@ -30,7 +39,8 @@ class PlacementRequests(MethodView):
     @blp.response(200, PlacementRequestSchema(many=True))
     def get(self, args):
         """List the requests in your scope, newest first."""
-        found = [request_view(r) for r in requests.list_requests(current_user(), **args)]
+        user = current_user()
+        found = [_view(user, r) for r in requests.list_requests(user, **args)]
         audit.record("request.list", detail=str(len(found)))
         db.session.commit()
         return found
@@ -55,7 +65,8 @@ class PlacementRequestById(MethodView):
     @blp.response(200, PlacementRequestSchema)
     def get(self, request_id):
         """Read a request with its holds, placement and latest proposal."""
-        view = request_view(requests.visible_request(current_user(), request_id))
+        user = current_user()
+        view = _view(user, requests.visible_request(user, request_id))
         audit.record("request.read", "placement_request", request_id)
         db.session.commit()
         return view
