@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass
 
 from .decode import concrete_rooms
-from .explain import explain_unassigned
 from .greedy import greedy_assign
 from .model import build_model
 from .prepare import Prepared, prepare
 from .types import Assignment, Instance, Solution, Status
+from .unassigned import explain_unassigned
 from .validate import evaluate, violations
 
 METHODS = ("cpsat", "greedy")

@@ -131,3 +131,14 @@ def rank_options(instance, request_id):
     from optimizer import rank
 
     return rank(instance, request_id).options
+
+
+@SETTINGS
+@given(instances(max_shelters=5, max_requests=8), st.integers(0, 255))
+def test_batch_explanations_equal_rank_one_request_at_a_time(instance, keep):
+    from optimizer.explain import explain_by_rank
+    from optimizer.unassigned import explain_unassigned
+
+    placed = solve(instance, method="greedy").assignments
+    some = tuple(a for k, a in enumerate(placed) if keep >> (k % 8) & 1)
+    assert explain_unassigned(instance, some) == explain_by_rank(instance, some)
