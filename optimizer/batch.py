@@ -17,7 +17,6 @@ from .geo import EARTH_RADIUS_KM, haversine_km, rounded_km
 from .rules import (
     family_room_free,
     language_points,
-    need_points,
     oldest_boy,
     profile_reasons,
     room_genders,
@@ -67,8 +66,10 @@ class PersonRules:
         self.instance = instance
         shelters = instance.shelters
         self.trait_of, self._trait_firsts = _groups([_traits(s) for s in shelters])
-        self.offer_of, self._offer_firsts = _groups(
-            [(frozenset(s.languages), frozenset(s.services)) for s in shelters])
+        self.speech_of, self._speech_firsts = _groups(
+            [(frozenset(s.languages), "interpretation" in s.services) for s in shelters])
+        self._services = [frozenset(s.services) for s in shelters]
+        self._offers: dict[str, np.ndarray] = {}
         self._reasons: dict[tuple, list[dict[str, str]]] = {}
         self._allowed: dict[tuple, np.ndarray] = {}
         self._fits: dict[tuple, np.ndarray] = {}
@@ -93,16 +94,24 @@ class PersonRules:
         return found
 
     def fits(self, request: Request) -> np.ndarray:
-        """L2 fit of the request at every shelter."""
+        """L2 fit of the request at every shelter: language points plus met needs."""
         key = (frozenset(request.languages), frozenset(request.needs))
         found = self._fits.get(key)
         if found is None:
             shelters = self.instance.shelters
-            per_offer = np.array([language_points(request, shelters[k]) +
-                                  need_points(request, shelters[k]) for k in self._offer_firsts],
-                                 dtype=np.int64)
-            found = self._fits[key] = per_offer[self.offer_of] if len(self.offer_of) else \
-                per_offer[:0]
+            speech = np.array([language_points(request, shelters[k])
+                               for k in self._speech_firsts] or [0], dtype=np.int64)
+            found = speech[self.speech_of] if len(self.speech_of) else speech[:0]
+            for need in sorted(set(request.needs) - {WHEELCHAIR}):
+                found = found + self._offer(need)
+            self._fits[key] = found
+        return found
+
+    def _offer(self, service: str) -> np.ndarray:
+        found = self._offers.get(service)
+        if found is None:
+            found = self._offers[service] = np.array(
+                [service in offered for offered in self._services], dtype=np.int64)
         return found
 
 
