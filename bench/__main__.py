@@ -39,9 +39,12 @@ def _run_highs(data, limit):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(data, fh)
     try:
-        done = subprocess.run([sys.executable, "-m", "bench.highs_run", fh.name, str(limit)],
-                              capture_output=True, text=True, timeout=limit * 4 + 120,
-                              cwd=Path(__file__).parent.parent)
+        try:
+            done = subprocess.run([sys.executable, "-m", "bench.highs_run", fh.name, str(limit)],
+                                  capture_output=True, text=True, timeout=limit * 3 + 30,
+                                  cwd=Path(__file__).parent.parent)
+        except subprocess.TimeoutExpired:
+            return {"error": [f"killed after {limit * 3 + 30:g} s"], "optimal": False}
         if done.returncode:
             return {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
         return json.loads(done.stdout)
@@ -65,6 +68,9 @@ def run_case(scale, variant, seed, limit, methods):
         if method == "greedy":
             first = result["wall_time_s"]
         result.update(scale=scale, variant=variant, seed=seed, method=method)
+        brief = {k: result.get(k) for k in ("wall_time_s", "optimal", "bound", "objective",
+                                            "error")}
+        print(f"{scale} {variant} seed {seed} {method}: {json.dumps(brief)}", flush=True)
         rows.append(result)
     for result in rows:
         if result["method"] in ("greedy", "cpsat"):
@@ -125,13 +131,8 @@ def main(argv=None):
     for scale in scales:
         for variant in ("scarce", "ample"):
             for seed in range(seeds):
-                found = run_case(scale, variant, seed, args.time_limit, args.methods.split(","))
-                for r in found:
-                    brief = {k: r.get(k) for k in ("wall_time_s", "optimal", "bound",
-                                                   "objective", "error")}
-                    print(f"{scale} {variant} seed {seed} {r['method']}: {json.dumps(brief)}",
-                          flush=True)
-                rows.extend(found)
+                rows.extend(run_case(scale, variant, seed, args.time_limit,
+                                     args.methods.split(",")))
     print()
     print(table(rows))
     RESULTS.mkdir(exist_ok=True)

@@ -29,9 +29,14 @@ def _highs(model, stages, deadline):
     h.addVars(n, np.zeros(n), np.array(model.ub, dtype=float))
     h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
                             np.array([highspy.HighsVarType.kInteger] * n))
-    for indices, coefs, ub in model.rows:
-        h.addRow(-inf, ub, len(indices), np.array(indices, dtype=np.int32),
-                 np.array(coefs, dtype=float))
+    if model.rows:
+        starts = np.cumsum([0] + [len(indices) for indices, _, _ in model.rows[:-1]])
+        h.addRows(len(model.rows), np.full(len(model.rows), -inf),
+                  np.array([ub for _, _, ub in model.rows], dtype=float),
+                  int(sum(len(indices) for indices, _, _ in model.rows)),
+                  starts.astype(np.int32),
+                  np.concatenate([np.array(i, dtype=np.int32) for i, _, _ in model.rows]),
+                  np.concatenate([np.array(c, dtype=float) for _, c, _ in model.rows]))
     pairs = len(model.pairs)
     values, proven, bound = None, [], None
     for number, coefs in enumerate(stages):

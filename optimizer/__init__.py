@@ -4,7 +4,7 @@ Public API: build an `Instance` (or `instance_from_dict` / `load_instance`), cal
 `rank(instance, request_id)` for one request's options, or `solve(instance, ...)` for a batch.
 """
 
-from .explain import apply_relaxation, explain_unassigned, residual_instance
+from .explain import apply_relaxation, residual_instance
 from .io import instance_from_dict, instance_to_dict, load_instance, solution_to_dict
 from .rules import RULE_CODES, Option, Ranking, rank
 from .solve import solve
@@ -27,6 +27,7 @@ from .types import (
     Suspect,
     Unassigned,
 )
+from .unassigned import explain_unassigned
 from .validate import check_solution, evaluate, violations
 
 __all__ = [

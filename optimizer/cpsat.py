@@ -16,9 +16,10 @@ import threading
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.sat.python import cp_model
 
-from .lp import EPS, integral, solve_lp
+from .lp import EPS, StageLp, integral
 from .model import LinearModel
 
 _SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
@@ -45,6 +46,7 @@ class LexicographicSolver:
         self.trivial_bound = trivial_bound
         self.stop = stop
         self.floors: list[tuple[list[int], int]] = []
+        self.lp: StageLp | None = None
 
     def _stopped(self, deadline: float) -> bool:
         return time.monotonic() >= deadline or (self.stop is not None and self.stop.is_set())
@@ -68,48 +70,57 @@ class LexicographicSolver:
         return StageResult(self.values, proven, bound)
 
     def _value(self, coefs: list[int]) -> int:
-        return sum(c * v for c, v in zip(coefs, self.values, strict=False))
+        pairs = len(coefs)
+        return int(np.dot(np.asarray(coefs, dtype=np.int64),
+                          np.asarray(self.values[:pairs], dtype=np.int64)))
 
     def _stage(self, coefs: list[int], deadline: float) -> tuple[bool, int | None]:
         """Improve `self.values` for this stage; (proven optimal, upper bound on the stage)."""
         pairs = len(self.model.pairs)
-        lp = solve_lp(self.model, coefs, self.floors, deadline - time.monotonic())
+        if self.lp is None:
+            self.lp = StageLp(self.model)
+        lp = self.lp.solve(coefs, self.floors, deadline - time.monotonic())
         log.debug("stage %d: lp %s incumbent %d fractional %s", len(self.floors) + 1,
                   lp and round(lp.value, 3), self._value(coefs),
-                  lp and sum(1 for v in lp.x if abs(v - round(v)) > EPS))
+                  lp and int(np.sum(np.abs(lp.x - np.round(lp.x)) > EPS)))
         if lp is None:
             if pairs > _MAX_BLIND_COLUMNS or self._stopped(deadline):
                 return False, None  # building a model this big would overrun the clock
             return self._cp(range(pairs), coefs, deadline)
         bound = math.floor(lp.value + EPS)
-        if integral(lp.x) and self._feasible([round(v) for v in lp.x]):
-            self.values = [round(v) for v in lp.x]
+        if integral(lp.x) and self._feasible(np.round(lp.x).astype(int).tolist()):
+            self.values = np.round(lp.x).astype(int).tolist()
             return True, bound
         if self._value(coefs) >= bound:
             return True, bound
+        x, reduced = lp.x[:pairs], lp.reduced[:pairs]
         # Dive: hold the LP's whole pairs, let CP-SAT settle the fractional rest.
-        support = [j for j in range(pairs) if lp.x[j] > EPS]
-        fixed = [j for j in support if lp.x[j] > 1 - EPS]
-        self._cp(support, coefs, deadline, bound, fixed=fixed, hint=False)
+        support = np.nonzero(x > EPS)[0]
+        self._cp(support.tolist(), coefs, deadline, bound,
+                 fixed=np.nonzero(x > 1 - EPS)[0].tolist(), hint=False)
         if self._value(coefs) < bound and not self._stopped(deadline):
-            support = sorted(set(support) | {j for j in range(pairs) if self.values[j]})
-            self._cp(support, coefs, deadline, bound)
+            self._cp(np.union1d(support, self._chosen(pairs)).tolist(), coefs, deadline, bound)
         # Widen by reduced cost until the column set is the exact one: a pair left out cannot
         # be part of any solution better than the incumbent, so that solve's optimum is global.
+        # A widening that proves its columns without improving goes straight to the exact set:
+        # the intermediate sets cost more in sum than the exact one.
         slack = max(1.0, (bound - self._value(coefs)) / 4)
         while self._value(coefs) < bound and not self._stopped(deadline):
-            exact = self._value(coefs) + 1 - 1e-4
+            before = self._value(coefs)
+            exact = before + 1 - 1e-4
             target = max(bound - slack, exact)
-            columns = sorted({j for j in range(pairs)
-                              if lp.x[j] > EPS or lp.value + lp.reduced[j] >= target} |
-                             {j for j in range(pairs) if self.values[j]})
-            ok, _ = self._cp(columns, coefs, deadline, bound)
+            keep = np.nonzero((x > EPS) | (lp.value + reduced >= target))[0]
+            ok, _ = self._cp(np.union1d(keep, self._chosen(pairs)).tolist(), coefs, deadline,
+                             bound)
             if ok and target <= exact:
                 return True, self._value(coefs)
             if target <= exact and not ok:
                 break
-            slack *= 2
+            slack = math.inf if ok and self._value(coefs) == before else slack * 2
         return self._value(coefs) >= bound, bound
+
+    def _chosen(self, pairs: int) -> np.ndarray:
+        return np.nonzero(np.asarray(self.values[:pairs]))[0]
 
     def _feasible(self, values: list[int]) -> bool:
         if any(v < 0 or v > ub for v, ub in zip(values, self.model.ub, strict=True)):

@@ -149,10 +149,12 @@ def residual_instance(instance: Instance, assignments: tuple[Assignment, ...] | 
     for a in assignments:
         people = [Occupant(p.gender, p.age, a.request) for p in instance.request(a.request).persons]
         added.setdefault((a.shelter, a.room), []).extend(people)
+    touched = {shelter for shelter, _ in added}
     shelters = tuple(
         replace(s, rooms=tuple(
-            replace(r, occupants=r.occupants + tuple(added.get((s.id, r.id), ())))
-            for r in s.rooms)) for s in instance.shelters)
+            replace(r, occupants=r.occupants + tuple(added[(s.id, r.id)]))
+            if (s.id, r.id) in added else r for r in s.rooms)) if s.id in touched else s
+        for s in instance.shelters)
     requests = []
     for request in instance.requests:
         if request.id in placed:
@@ -167,8 +169,9 @@ def residual_instance(instance: Instance, assignments: tuple[Assignment, ...] | 
     return Instance(shelters=shelters, requests=tuple(requests), policy=instance.policy)
 
 
-def explain_unassigned(instance: Instance, assignments) -> tuple[Unassigned, ...]:
-    """For every request the assignments leave out: exclusions and relaxations, after them."""
+def explain_by_rank(instance: Instance, assignments) -> tuple[Unassigned, ...]:
+    """`unassigned.explain_unassigned` the slow way, request by request with `rank`: the
+    reference the batch version is tested against."""
     placed = {a.request for a in assignments}
     if len(placed) == len(instance.requests):
         return ()

@@ -199,7 +199,7 @@ def _occupy(rng: random.Random, shelters: list[dict], free_target: int) -> None:
             room["occupants"] = [mother] + [
                 {"gender": rng.choice(("female", "male")), "age": rng.randint(0, 12), "group": "f1"}
                 for _ in range(size - 1)]
-            free -= size
+            free -= room["beds"]  # a family room in use takes nobody else: all its beds are gone
             continue
         gender = room["gender"] if room["gender"] != "any" else rng.choice(("female", "male"))
         take = rng.randint(1, room["beds"])

@@ -2,72 +2,77 @@
 
 The placement LP is nearly tight (mostly a transportation problem), so the LP value proves most
 stages at once and the reduced costs tell which pairs can still matter (`keep_columns`).
+
+The model's variables and rows are written into a protocol buffer once; each stage copies it and
+adds only its objective (through one extra variable `y = objective . x`, so the per-variable
+objective coefficients never have to be rewritten) and the floors of the earlier stages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from .model import LinearModel
 
 EPS = 1e-6
+_INF = float("inf")
 
 
 @dataclass
 class LpResult:
     value: float
-    x: list[float]
-    reduced: list[float]
+    x: np.ndarray
+    reduced: np.ndarray
 
 
-def solve_lp(model: LinearModel, objective: list[int],
-             floors: list[tuple[list[int], int]], seconds: float) -> LpResult | None:
-    """Maximise `objective` (over pair variables) subject to the model's rows and, for each
-    (coefs, floor) in `floors`, coefs . x >= floor. None when GLOP does not finish in time."""
-    proto = linear_solver_pb2.MPModelProto()
-    proto.maximize = True
-    pairs = len(model.pairs)
-    for j, ub in enumerate(model.ub):
-        var = proto.variable.add()
-        var.lower_bound = 0.0
-        var.upper_bound = float(ub)
-        if j < pairs:
-            var.objective_coefficient = float(objective[j])
-    for indices, coefs, ub in model.rows:
-        row = proto.constraint.add()
-        row.var_index.extend(indices)
-        row.coefficient.extend(float(c) for c in coefs)
-        row.lower_bound = -float("inf")
-        row.upper_bound = float(ub)
-    for coefs, floor in floors:
-        row = proto.constraint.add()
-        nonzero = [(j, c) for j, c in enumerate(coefs) if c]
-        row.var_index.extend(j for j, _ in nonzero)
-        row.coefficient.extend(float(c) for _, c in nonzero)
-        row.lower_bound = float(floor)
-        row.upper_bound = float("inf")
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if solver is None or solver.LoadModelFromProto(proto):
-        return None
-    solver.SetTimeLimit(max(1, int(seconds * 1000)))
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    variables = solver.variables()
-    return LpResult(solver.Objective().Value(), [v.solution_value() for v in variables],
-                    [v.reduced_cost() for v in variables])
+class StageLp:
+    """GLOP over one model's LP relaxation, for any objective and floors over the pair vars."""
+
+    def __init__(self, model: LinearModel):
+        self.model = model
+        proto = linear_solver_pb2.MPModelProto()
+        proto.maximize = True
+        for ub in model.ub:
+            proto.variable.add(lower_bound=0.0, upper_bound=float(ub))
+        proto.variable.add(lower_bound=-_INF, upper_bound=_INF, objective_coefficient=1.0)
+        for indices, coefs, ub in model.rows:
+            proto.constraint.add(var_index=indices, coefficient=[float(c) for c in coefs],
+                                 lower_bound=-_INF, upper_bound=float(ub))
+        self.base = proto
+
+    def solve(self, objective: list[int], floors: list[tuple[list[int], int]],
+              seconds: float) -> LpResult | None:
+        """Maximise `objective` subject to the rows and, for each (coefs, floor) in `floors`,
+        coefs . x >= floor. None when GLOP does not finish in time."""
+        request = linear_solver_pb2.MPModelRequest(
+            solver_type=linear_solver_pb2.MPModelRequest.GLOP_LINEAR_PROGRAMMING,
+            solver_time_limit_seconds=max(0.001, seconds))
+        proto = request.model
+        proto.CopyFrom(self.base)
+        y = self.model.num_vars
+        index, coefs = _sparse(objective)
+        proto.constraint.add(var_index=[*index, y], coefficient=[*(-c for c in coefs), 1.0],
+                             lower_bound=0.0, upper_bound=0.0)
+        for row, floor in floors:
+            index, coefs = _sparse(row)
+            proto.constraint.add(var_index=index, coefficient=coefs, lower_bound=float(floor),
+                                 upper_bound=_INF)
+        response = linear_solver_pb2.MPSolutionResponse()
+        pywraplp.Solver.SolveWithProto(request, response)
+        if response.status != linear_solver_pb2.MPSOLVER_OPTIMAL:
+            return None
+        return LpResult(response.objective_value, np.array(response.variable_value[:y]),
+                        np.array(response.reduced_cost[:y]))
 
 
-def integral(values: list[float]) -> bool:
-    return all(abs(v - round(v)) <= EPS for v in values)
+def _sparse(coefs: list[int]) -> tuple[list[int], list[float]]:
+    dense = np.asarray(coefs, dtype=float)
+    index = np.nonzero(dense)[0]
+    return index.tolist(), dense[index].tolist()
 
 
-def keep_columns(lp: LpResult, pairs: int, incumbent: int) -> list[int]:
-    """Pair variables that may take 1 in a solution better than `incumbent` (an integer value).
-
-    Forcing x_j from 0 to 1 costs at least its reduced cost: if lp.value + reduced_j cannot
-    reach incumbent + 1, x_j is 0 in every better solution.
-    """
-    target = incumbent + 1 - 1e-4
-    return [j for j in range(pairs) if lp.x[j] > EPS or lp.value + lp.reduced[j] >= target]
+def integral(values: np.ndarray) -> bool:
+    return bool(np.all(np.abs(values - np.round(values)) <= EPS))

@@ -1,31 +1,18 @@
 """Batch preparation: eligible shelters per request and interchangeable room classes.
 
-The rules are those of `rules.py`; this module only evaluates them for many pairs at once. The
-rules that depend on who a request is (H3, H4, H8) are evaluated once per request profile and
-shelter; the geometric ones (H6 distance, L3 travel) are vectorised with numpy and any value
-within a hair of a threshold or a rounding edge is recomputed with `geo.haversine_km`, so the
-batch agrees exactly with the one-pair functions the validator uses.
+The rules are those of `rules.py`, evaluated for many pairs at once by `batch.py` (which agrees
+exactly with the one-pair functions the validator uses).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .geo import EARTH_RADIUS_KM, haversine_km, rounded_km
-from .rules import (
-    family_room_free,
-    language_points,
-    need_points,
-    oldest_boy,
-    profile_reasons,
-    room_genders,
-)
-from .types import WHEELCHAIR, Instance, Request
-
-_EDGE = 1e-6
+from .batch import Geometry, PersonRules
+from .rules import family_room_free, room_genders
+from .types import Instance, Request
 
 
 @dataclass(frozen=True)
@@ -109,58 +96,8 @@ def room_classes(instance: Instance) -> tuple[list[RoomClass], list[list[int]]]:
     return classes, per_shelter
 
 
-def _profile(request: Request) -> tuple:
-    return (request.category, request.risk, tuple(sorted(p.gender for p in request.members)),
-            bool(request.accompanying_children), oldest_boy(request), request.unaccompanied,
-            WHEELCHAIR in request.needs)
-
-
-def _distances(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    p1, p2 = math.radians(lat), np.radians(lats)
-    dp = p2 - p1
-    dl = np.radians(lons) - math.radians(lon)
-    a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, a)))
-
-
-class _Geometry:
-    def __init__(self, instance: Instance):
-        self.instance = instance
-        self.lats = np.array([s.lat for s in instance.shelters], dtype=float)
-        self.lons = np.array([s.lon for s in instance.shelters], dtype=float)
-        self.municipalities = np.array([s.municipality for s in instance.shelters], dtype=object)
-
-    def suspect_ok(self, request: Request, threshold: float) -> np.ndarray:
-        ok = np.ones(len(self.lats), dtype=bool)
-        for suspect in request.suspects:
-            d = _distances(suspect.lat, suspect.lon, self.lats, self.lons)
-            near = d < threshold
-            for i in np.nonzero(np.abs(d - threshold) < _EDGE)[0]:
-                shelter = self.instance.shelters[i]
-                near[i] = haversine_km(suspect.lat, suspect.lon, shelter.lat,
-                                       shelter.lon) < threshold
-            ok &= ~near
-            if suspect.municipality is not None:
-                ok &= self.municipalities != suspect.municipality
-        return ok
-
-    def travel(self, request: Request, indices: np.ndarray) -> list[int]:
-        loc = request.location
-        d = _distances(loc.lat, loc.lon, self.lats[indices], self.lons[indices]) + 0.5
-        out = np.floor(d).astype(np.int64)
-        for k in np.nonzero(np.abs(d - np.round(d)) < _EDGE)[0]:
-            shelter = self.instance.shelters[int(indices[k])]
-            out[k] = rounded_km(haversine_km(loc.lat, loc.lon, shelter.lat, shelter.lon))
-        return [int(v) for v in out]
-
-
 def _admit_key(request: Request) -> tuple:
     return (request.size, request.needs_family_room, request.age_kind, request.gender)
-
-
-def _fit_table(instance: Instance, request: Request) -> np.ndarray:
-    return np.array([language_points(request, s) + need_points(request, s)
-                     for s in instance.shelters], dtype=np.int64)
 
 
 def prepare(instance: Instance) -> Prepared:
@@ -169,29 +106,21 @@ def prepare(instance: Instance) -> Prepared:
     policy = instance.policy
     prepared = Prepared(instance, [policy.priority(r) for r in instance.requests], classes,
                         per_shelter)
-    geometry = _Geometry(instance)
-    profiles: dict[tuple, np.ndarray] = {}
-    fits: dict[tuple, np.ndarray] = {}
+    geometry, people = Geometry(instance), PersonRules(instance)
+    has_room: dict[tuple, np.ndarray] = {}
     for request in instance.requests:
         key = _admit_key(request)
         if key not in prepared.admitted:
             prepared.admitted[key] = [tuple(c for c in mine if classes[c].admits(request))
                                       for mine in per_shelter]
-        profile = _profile(request) + (key,)
-        if profile not in profiles:
-            allowed = [not profile_reasons(policy, request, s) and bool(entry)
-                       for s, entry in zip(instance.shelters, prepared.admitted[key], strict=True)]
-            profiles[profile] = np.array(allowed, dtype=bool)
-        ok = profiles[profile].copy()
+            has_room[key] = np.array([bool(e) for e in prepared.admitted[key]], dtype=bool)
+        ok = people.allowed(request) & has_room[key]
         ok &= geometry.suspect_ok(request, policy.min_suspect_distance_km[request.risk])
         for shelter_id in request.exclude_shelters:
             ok[instance.shelter_index[shelter_id]] = False
         indices = np.nonzero(ok)[0]
-        wants = (frozenset(request.languages), frozenset(request.needs))
-        if wants not in fits:
-            fits[wants] = _fit_table(instance, request)
-        fit = fits[wants][indices]
-        travel = np.array(geometry.travel(request, indices), dtype=np.int64)
+        fit = people.fits(request)[indices]
+        travel = geometry.travel(request, indices)
         order = np.lexsort((indices, travel, -fit))
         prepared.candidates.append(Candidates(
             indices[order].tolist(), fit[order].tolist(), travel[order].tolist(), key))

@@ -87,18 +87,27 @@ def suspect_in_municipality(request: Request, shelter: Shelter) -> bool:
 def h6_suspects(policy: Policy, request: Request, shelter: Shelter) -> str | None:
     """H6: at least min_suspect_distance_km[risk] from every suspect, not in their municipality."""
     if suspect_in_municipality(request, shelter):
-        return "H6: the shelter is in the municipality of a known suspect"
+        return H6_MUNICIPALITY
     threshold = policy.min_suspect_distance_km[request.risk]
     if nearest_suspect_km(request, shelter) < threshold:
-        return (f"H6: a known suspect is within the minimum distance of {threshold:g} km for "
-                f"{request.risk} risk")
+        return h6_distance_sentence(policy, request)
     return None
+
+
+H6_MUNICIPALITY = "H6: the shelter is in the municipality of a known suspect"
+H7_SENTENCE = "H7: a case this person must be kept apart from is at this shelter"
+
+
+def h6_distance_sentence(policy: Policy, request: Request) -> str:
+    threshold = policy.min_suspect_distance_km[request.risk]
+    return (f"H6: a known suspect is within the minimum distance of {threshold:g} km for "
+            f"{request.risk} risk")
 
 
 def h7_keep_apart(request: Request, shelter: Shelter) -> str | None:
     """H7 (shelter side): a shelter where a case to keep apart from resides is excluded."""
     if shelter.id in request.exclude_shelters:
-        return "H7: a case this person must be kept apart from is at this shelter"
+        return H7_SENTENCE
     return None
 
 

@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass
 
 from .decode import concrete_rooms
-from .explain import explain_unassigned
 from .greedy import greedy_assign
 from .model import build_model
 from .prepare import Prepared, prepare
 from .types import Assignment, Instance, Solution, Status
+from .unassigned import explain_unassigned
 from .validate import evaluate, violations
 
 METHODS = ("cpsat", "greedy")
@@ -153,7 +153,7 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     start = time.monotonic()
-    deadline = start + max(0.0, time_limit)
+    deadline = start + max(0.0, time_limit - _finish_reserve(instance, time_limit))
     prepared = prepare(instance)
     greedy = _as_placed(prepared, greedy_assign(prepared))
     placeable = [r for r in range(len(instance.requests)) if prepared.candidates[r].shelters]
@@ -171,6 +171,14 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
     unassigned = explain_unassigned(instance, assignments)
     return Solution(status, objective, bound, time.monotonic() - start, tuple(assignments),
                     unassigned, method)
+
+
+def _finish_reserve(instance: Instance, time_limit: float) -> float:
+    """Seconds kept back from the search for filling, checking and explaining the answer, so
+    that the whole call, explanations included, stays within `time_limit` (measured: about
+    0.3 s for 1,000 requests against 2,500 shelters)."""
+    pairs = len(instance.requests) * len(instance.shelters)
+    return min(0.2 * max(0.0, time_limit), 0.05 + 3e-7 * pairs)
 
 
 def _exact(prepared, placeable, greedy, deadline, stop) -> _Progress:

@@ -103,3 +103,14 @@ def test_every_relaxation_in_a_solution_really_places_the_request():
             for relaxation in left.relaxations:
                 relaxed = apply_relaxation(residual, relaxation)
                 assert _placeable_at(relaxed, left.request, relaxation.shelter)
+
+
+def test_batch_explanations_equal_rank_on_generated_networks():
+    from optimizer.explain import explain_by_rank
+    from optimizer.unassigned import explain_unassigned
+
+    for seed, variant in ((0, "scarce"), (1, "normal"), (2, "ample")):
+        instance = instance_from_dict(generate(60, 120, seed, variant=variant))
+        placed = solve(instance, method="greedy").assignments
+        assert explain_unassigned(instance, placed) == explain_by_rank(instance, placed)
+        assert explain_unassigned(instance, placed[::2]) == explain_by_rank(instance, placed[::2])

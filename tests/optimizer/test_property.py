@@ -131,3 +131,41 @@ def rank_options(instance, request_id):
     from optimizer import rank
 
     return rank(instance, request_id).options
+
+
+@SETTINGS
+@given(instances(max_shelters=5, max_requests=8), st.integers(0, 255))
+def test_batch_explanations_equal_rank_one_request_at_a_time(instance, keep):
+    from optimizer.explain import explain_by_rank
+    from optimizer.unassigned import explain_unassigned
+
+    placed = solve(instance, method="greedy").assignments
+    some = tuple(a for k, a in enumerate(placed) if keep >> (k % 8) & 1)
+    assert explain_unassigned(instance, some) == explain_by_rank(instance, some)
+
+
+@SETTINGS
+@given(instances(max_shelters=5, max_requests=6))
+def test_prepared_candidates_are_the_shelters_rank_offers(instance):
+    _candidates_match_rank(instance)
+
+
+def _candidates_match_rank(instance):
+    from optimizer import rank
+    from optimizer.prepare import prepare
+    from optimizer.rules import fit, travel_km
+
+    prepared = prepare(instance)
+    for q, cands in zip(instance.requests, prepared.candidates, strict=True):
+        offered = {o.shelter for o in rank(instance, q.id).options}
+        assert {instance.shelters[s].id for s in cands.shelters} == offered
+        for s, f, km in zip(cands.shelters, cands.fits, cands.travels, strict=True):
+            assert (f, km) == (fit(q, instance.shelters[s]), travel_km(q, instance.shelters[s]))
+
+
+def test_prepared_candidates_match_rank_on_generated_networks():
+    from optimizer import instance_from_dict
+    from optimizer.generate import generate
+
+    for seed, variant in ((0, "scarce"), (1, "ample")):
+        _candidates_match_rank(instance_from_dict(generate(40, 80, seed, variant=variant)))

@@ -1,0 +1,142 @@
+"""Explanations for every request a batch leaves unplaced, all at once.
+
+The answer is the one `rank(residual, request, relaxations=True)` gives request by request (a
+test holds them equal), but the rules run over all shelters with numpy (`batch.py`), identical
+exclusions are built once and shared, and a bed relaxation, which depends only on the shelter
+and the group's shape, is found and checked once per shelter and shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .batch import Geometry, PersonRules, RoomRules, room_key, room_reason
+from .explain import _beds, _h4, _h6, _works, residual_instance
+from .rules import H6_MUNICIPALITY, H7_SENTENCE, h6_distance_sentence
+from .types import Exclusion, Instance, Relaxation, Request, Unassigned
+
+_RELAXABLE = {("H1",), ("H2",), ("H4",), ("H6",)}
+
+
+def explain_unassigned(instance: Instance, assignments) -> tuple[Unassigned, ...]:
+    """For every request the assignments leave out: exclusions and relaxations, after them."""
+    placed = {a.request for a in assignments}
+    if len(placed) == len(instance.requests):
+        return ()
+    residual = residual_instance(instance, assignments)
+    explainer = _Explainer(residual)
+    return tuple(explainer.explain(request) for request in residual.requests)
+
+
+class _Explainer:
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.people = PersonRules(instance)
+        self.geometry = Geometry(instance)
+        self.rooms = RoomRules(instance)
+        self.ids = [s.id for s in instance.shelters]
+        self._person_ids: dict[tuple, int] = {(): 0}
+        self._person_reasons: list[dict[str, str]] = [{}]
+        self._content_ids: dict[tuple, int] = {}
+        self._contents: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        self._exclusions: list[np.ndarray] = []  # per content: Exclusion by shelter
+        self._built: list[np.ndarray] = []
+        self._beds: dict[tuple, Relaxation | None] = {}
+
+    def explain(self, request: Request) -> Unassigned:
+        codes, person = self._codes(request)
+        excluded = np.nonzero(codes)[0]
+        if not len(excluded):
+            return Unassigned(request.id, (), ())
+        found = codes[excluded]
+        unique, inverse = np.unique(found, return_inverse=True)
+        exclusions = np.empty(len(excluded), dtype=object)
+        relaxable = np.zeros(len(excluded), dtype=bool)
+        for k, code in enumerate(unique.tolist()):
+            content = self._content(request, code, person)
+            shared = self._exclusions[content]
+            mine = inverse == k
+            shelters = excluded[mine]
+            built = self._built[content]
+            rules, reasons = self._contents[content]
+            for s in shelters[~built[shelters]].tolist():
+                shared[s] = Exclusion(self.ids[s], rules, reasons)
+            built[shelters] = True
+            exclusions[mine] = shared[shelters]
+            if rules in _RELAXABLE:
+                relaxable[mine] = True
+        exclusions = exclusions.tolist()
+        relaxations = self._relaxations(request, [exclusions[k] for k in np.nonzero(relaxable)[0]])
+        return Unassigned(request.id, tuple(exclusions), relaxations)
+
+    def _codes(self, request: Request) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """One integer per shelter naming the set of rules that exclude it (0: none)."""
+        person_ids = np.array([self._person_id(r) for r in self.people.reasons(request)] or [0],
+                              dtype=np.int64)
+        threshold = self.instance.policy.min_suspect_distance_km[request.risk]
+        same_town, near = self.geometry.suspects(request, threshold)
+        h6 = np.where(same_town, 1, np.where(near, 2, 0))
+        h7 = np.zeros(len(self.ids), dtype=np.int64)
+        for shelter_id in request.exclude_shelters:
+            h7[self.instance.shelter_index[shelter_id]] = 1
+        room = self.rooms.codes(room_key(request))
+        person = person_ids[self.people.trait_of] if len(self.ids) else h7
+        return ((person * 3 + h6) * 2 + h7) * 4 + room, self._person_reasons
+
+    def _person_id(self, reasons: dict[str, str]) -> int:
+        key = tuple(reasons.items())
+        found = self._person_ids.get(key)
+        if found is None:
+            found = self._person_ids[key] = len(self._person_reasons)
+            self._person_reasons.append(reasons)
+        return found
+
+    def _content(self, request: Request, code: int, person: list[dict[str, str]]) -> int:
+        """The id of the (rules, sentences) that a code stands for, for this request."""
+        code, room = divmod(code, 4)
+        code, h7 = divmod(code, 2)
+        person_id, h6 = divmod(code, 3)
+        reasons = dict(person[person_id])
+        if h6:
+            reasons["H6"] = H6_MUNICIPALITY if h6 == 1 else \
+                h6_distance_sentence(self.instance.policy, request)
+        if h7:
+            reasons["H7"] = H7_SENTENCE
+        reasons.update(room_reason(room_key(request), room))
+        ordered = dict(sorted(reasons.items()))
+        key = (tuple(ordered), tuple(ordered.values()))
+        found = self._content_ids.get(key)
+        if found is None:
+            found = self._content_ids[key] = len(self._contents)
+            self._contents.append(key)
+            self._exclusions.append(np.full(len(self.ids), None, dtype=object))
+            self._built.append(np.zeros(len(self.ids), dtype=bool))
+        return found
+
+    def _relaxations(self, request: Request, exclusions: list[Exclusion]) -> tuple:
+        """Checked relaxations for exclusions by a single relaxable rule, in shelter order."""
+        found = []
+        key = room_key(request)
+        for exclusion in exclusions:
+            rules = exclusion.rules
+            if rules in (("H1",), ("H2",)):
+                relaxation = self._bed_relaxation(request, key, exclusion.shelter, rules[0])
+            else:
+                relaxer = _h6 if rules == ("H6",) else _h4
+                relaxation = relaxer(self.instance, request, exclusion.shelter)
+                if relaxation and not _works(self.instance, request, relaxation):
+                    relaxation = None
+            if relaxation:
+                found.append(relaxation)
+        return tuple(found)
+
+    def _bed_relaxation(self, request: Request, key: tuple, shelter_id, rule: str):
+        """Beds depend only on the shelter and the group's shape (size, room needs, gender):
+        with H1 or H2 the only rule, every other rule passes, so one check holds for all."""
+        cache_key = (key, shelter_id, rule)
+        if cache_key not in self._beds:
+            relaxation = _beds(self.instance, request, shelter_id, rule)
+            if relaxation and not _works(self.instance, request, relaxation):
+                relaxation = None
+            self._beds[cache_key] = relaxation
+        return self._beds[cache_key]
