@@ -37,7 +37,8 @@ SHAPES = [
 
 def _app(url):
     config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": uuid.uuid4().hex,
-              "ENCRYPTION_KEYS": f"k1:{new_key()}", "ENCRYPTION_KEY_ID": "k1"}
+              "ENCRYPTION_KEYS": f"k1:{new_key()}", "ENCRYPTION_KEY_ID": "k1",
+              "AUDIT_HMAC_KEY": uuid.uuid4().hex}
     return create_app(config)
 
 
