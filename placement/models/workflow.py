@@ -32,7 +32,7 @@ class PlacementRequest(db.Model):
         sa.CheckConstraint(_in("urgency", URGENCIES), name="urgency"),
         sa.CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),
         sa.CheckConstraint(
-            "override_rules IS NULL OR override_justification IS NOT NULL",
+            "override_rules IS NULL OR override_justification_sealed IS NOT NULL",
             name="override_justified",
         ),
     )
@@ -50,7 +50,8 @@ class PlacementRequest(db.Model):
     )
     # A coordinator's override of hard rules for this request (audited, shown on placements).
     override_rules: Mapped[list | None] = mapped_column(sa.JSON)
-    override_justification: Mapped[str | None] = mapped_column(sa.String(1000))
+    # Free text, so sealed at rest (placement.crypto), like case notes.
+    override_justification_sealed: Mapped[str | None] = mapped_column(sa.Text)
     override_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     ended_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
@@ -82,7 +83,7 @@ class Hold(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decline_reason: Mapped[str | None] = mapped_column(sa.String(20))
-    decline_note: Mapped[str | None] = mapped_column(sa.String(500))
+    decline_note_sealed: Mapped[str | None] = mapped_column(sa.Text)
 
     request = relationship("PlacementRequest", back_populates="holds")
     shelter = relationship("Shelter")

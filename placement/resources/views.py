@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from placement.extensions import db
 from placement.models import Placement
+from placement.services import holds
 from placement.services import requests as request_service
 from placement.services.runs import latest_proposal
 
@@ -11,18 +12,22 @@ from placement.services.runs import latest_proposal
 def _override(request):
     if not request.override_rules:
         return None
-    return {"rules": request.override_rules, "justification": request.override_justification,
+    return {"rules": request.override_rules,
+            "justification": request_service.override_justification(request),
             "by": request.override_by_id}
 
 
-def request_view(request):
+def request_view(request, viewer):
+    """The request as `viewer` may see it. A shelter manager sees the people's profiles and what
+    concerns their own shelters: no case code, no other shelter's holds, and no optimizer
+    explanation (its H6 sentences would tell where the suspects are)."""
     case = request.case
     placement = request_service.live_placement(request) or db.session.scalar(
         sa.select(Placement).where(Placement.request_id == request.id)
         .order_by(Placement.id.desc()).limit(1)
     )
     proposal = latest_proposal(request)
-    return {
+    view = {
         "id": request.id,
         "case_id": case.id,
         "case_code": case.code,
@@ -49,6 +54,17 @@ def request_view(request):
         },
         "ended_reason": request.ended_reason,
     }
+    if viewer.role == "shelter_manager":
+        _narrow_for_shelter(view, {s.id for s in viewer.shelters})
+    return view
+
+
+def _narrow_for_shelter(view, mine):
+    view.pop("case_code")
+    view["latest_proposal"] = None
+    view["holds"] = [h for h in view["holds"] if h["shelter_id"] in mine]
+    if view["placement"] and view["placement"]["shelter"]["id"] not in mine:
+        view["placement"] = None
 
 
 def hold_view(hold):
@@ -64,7 +80,7 @@ def hold_view(hold):
         "expires_at": hold.expires_at,
         "decided_at": hold.decided_at,
         "decline_reason": hold.decline_reason,
-        "decline_note": hold.decline_note,
+        "decline_note": holds.decline_note(hold),
         "category": case.category,
         "risk": case.risk,
         "urgency": request.urgency,

@@ -10,6 +10,7 @@ from flask import current_app
 
 from optimizer.rules import rank, shelter_reasons
 from placement import clock
+from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
 from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, user_shelters
@@ -18,11 +19,17 @@ from placement.services.instances import ranking_instance
 from placement.services.requests import move, record_event, request_filter
 
 MAX_PARALLEL_HOLDS = 2
+DECLINE_NOTE_PURPOSE = "hold.decline_note"
 HOLDERS = ("case_manager", "regional_coordinator", "national_coordinator")
 
 
 def _state_conflict(what, state, expected):
     return Conflict(f"{what} is {state}; this needs it {expected}", {"state": state})
+
+
+def decline_note(hold):
+    sealed = hold.decline_note_sealed
+    return open_sealed(sealed, DECLINE_NOTE_PURPOSE) if sealed else None
 
 
 def hold_for(user, hold_id, roles):
@@ -73,7 +80,9 @@ def create_hold(user, request, shelter_id, room_id=None):
     lock_request(request)
     if request.status not in ("open", "held"):
         raise _state_conflict(f"request {request.id}", request.status, "open or held")
-    active = [h for h in request.holds if h.status == "active"]
+    # A hold past its time no longer counts, though the expiry job may not have freed it yet.
+    moment = clock.now()
+    active = [h for h in request.holds if h.status == "active" and h.expires_at > moment]
     if len(active) >= MAX_PARALLEL_HOLDS:
         raise Conflict(f"request {request.id} already has {len(active)} holds; at most"
                        f" {MAX_PARALLEL_HOLDS} at once", {"holds": [h.id for h in active]})
@@ -217,7 +226,7 @@ def _check_case_still_fits(hold):
 def decline_hold(user, hold, reason, note=None):
     _locked_active(hold)
     hold.decline_reason = reason
-    hold.decline_note = note
+    hold.decline_note_sealed = seal(note, DECLINE_NOTE_PURPOSE) if note else None
     _end_hold(hold, "declined", user, "hold.declined", reason=reason)
     _tell_case_managers(hold, "hold.declined", reason_code=reason)
     return hold

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from placement import clock
+from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
 from placement.models import (
@@ -18,6 +19,7 @@ from placement.services import audit
 from placement.services.instances import OVERRIDABLE
 
 LIVE = ("open", "held", "accepted", "placed")
+JUSTIFICATION_PURPOSE = "request.override_justification"
 READERS = ("case_manager", "shelter_manager", "regional_coordinator", "national_coordinator")
 
 
@@ -140,11 +142,18 @@ def set_override(user, request, rules, justification):
     if request.status not in ("open", "held"):
         raise Conflict(f"request {request.id} is {request.status}", {"status": request.status})
     request.override_rules = sorted(set(rules)) or None
-    request.override_justification = justification if rules else None
+    request.override_justification_sealed = (
+        seal(justification, JUSTIFICATION_PURPOSE) if rules else None
+    )
     request.override_by_id = user.id if rules else None
     record_event(request, "request.override", user, from_status=request.status,
                  detail={"rules": request.override_rules})
     return request
+
+
+def override_justification(request):
+    sealed = request.override_justification_sealed
+    return open_sealed(sealed, JUSTIFICATION_PURPOSE) if sealed else None
 
 
 def live_placement(request):

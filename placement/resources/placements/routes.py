@@ -79,4 +79,4 @@ class PlacementTransfer(MethodView):
         request = placements.transfer(user, placement, body["urgency"],
                                       body.get("current_municipality"))
         db.session.commit()
-        return request_view(request)
+        return request_view(request, user)

@@ -23,15 +23,6 @@ blp = Blueprint("placement_requests", __name__, description="Placement requests 
 READERS = requests.READERS
 
 
-def _view(user, request):
-    view = request_view(request)
-    if user.role == "shelter_manager":
-        # A run's explanation names the rules that ruled each shelter out, H6 among them: it
-        # tells where the suspects are, and suspects stay with the owning organisation.
-        view["latest_proposal"] = None
-    return view
-
-
 @blp.route("/placement-requests")
 class PlacementRequests(MethodView):
     @requires(*READERS)
@@ -40,7 +31,7 @@ class PlacementRequests(MethodView):
     def get(self, args):
         """List the requests in your scope, newest first."""
         user = current_user()
-        found = [_view(user, r) for r in requests.list_requests(user, **args)]
+        found = [request_view(r, user) for r in requests.list_requests(user, **args)]
         audit.record("request.list", detail=str(len(found)))
         db.session.commit()
         return found
@@ -56,7 +47,7 @@ class PlacementRequests(MethodView):
         request = requests.create_request(user, case, body["urgency"],
                                           body["current_municipality"])
         db.session.commit()
-        return request_view(request)
+        return request_view(request, user)
 
 
 @blp.route("/placement-requests/<int:request_id>")
@@ -66,7 +57,7 @@ class PlacementRequestById(MethodView):
     def get(self, request_id):
         """Read a request with its holds, placement and latest proposal."""
         user = current_user()
-        view = _view(user, requests.visible_request(user, request_id))
+        view = request_view(requests.visible_request(user, request_id), user)
         audit.record("request.read", "placement_request", request_id)
         db.session.commit()
         return view
@@ -123,4 +114,4 @@ class PlacementRequestOverride(MethodView):
         request = requests.visible_request(user, request_id, lock=True)
         requests.set_override(user, request, body["rules"], body["justification"])
         db.session.commit()
-        return request_view(request)
+        return request_view(request, user)

@@ -1,0 +1,64 @@
+"""Free text is sealed at rest; shelter managers see only what concerns their shelter."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from placement import clock
+from placement.extensions import db
+from tests.placement.workflow_helpers import open_request, refreshed
+
+WOMAN = [{"gender": "female", "age": 30, "role": "primary", "languages": ["sq"]}]
+
+
+def _hold(client, caller, request_id, shelter_id):
+    return client.post(f"/api/v1/placement-requests/{request_id}/holds",
+                       json={"shelter_id": shelter_id}, headers=caller.headers)
+
+
+def test_decline_notes_and_justifications_are_sealed_at_rest(client, network, make_user):
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    coordinator = make_user("national_coordinator")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    client.post(f"/api/v1/placement-requests/{request['id']}/override",
+                json={"rules": ["H8"], "justification": "ramp being fitted this week"},
+                headers=coordinator.headers)
+    hold = _hold(client, case_manager, request["id"], network["dv-prishtine"]).get_json()
+    declined = client.post(f"/api/v1/holds/{hold['id']}/decline",
+                           json={"reason": "other", "note": "resident knows the family"},
+                           headers=manager.headers).get_json()
+    assert declined["decline_note"] == "resident knows the family"
+    assert declined["override"]["justification"] == "ramp being fitted this week"
+    stored = " ".join(str(v) for v in db.session.execute(sa.text(
+        "SELECT h.decline_note_sealed, r.override_justification_sealed FROM holds h"
+        " JOIN placement_requests r ON r.id = h.request_id")).one())
+    assert "resident" not in stored and "ramp" not in stored
+
+
+def test_a_shelter_manager_sees_only_their_part_of_a_request(client, network, make_user):
+    case_manager = make_user("case_manager")
+    here = make_user("shelter_manager", shelters=["dv-prishtine"])
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    _hold(client, case_manager, request["id"], network["dv-prishtine"])
+    _hold(client, case_manager, request["id"], network["dv-gjilan"])
+    seen = client.get(f"/api/v1/placement-requests/{request['id']}", headers=here.headers)
+    body = seen.get_json()
+    assert "case_code" not in body
+    assert [h["shelter_id"] for h in body["holds"]] == [network["dv-prishtine"]]
+    owner = client.get(f"/api/v1/placement-requests/{request['id']}",
+                       headers=case_manager.headers).get_json()
+    assert owner["case_code"].startswith("K-") and len(owner["holds"]) == 2
+
+
+def test_a_hold_past_its_time_no_longer_counts_against_the_limit(app, client, network,
+                                                                 make_user):
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    _hold(client, case_manager, request["id"], network["dv-prishtine"])
+    _hold(client, case_manager, request["id"], network["dv-gjilan"])
+    assert _hold(client, case_manager, request["id"], network["dv-prizren"]).status_code == 409
+    clock.set_offset(app.config["HOLD_TTL"] + timedelta(seconds=1))
+    case_manager = refreshed(case_manager)
+    third = _hold(client, case_manager, request["id"], network["dv-prizren"])
+    assert third.status_code == 201, third.get_json()
