@@ -217,7 +217,17 @@ def lock_shelter(shelter_id):
     """Serialise writers of one shelter's beds: a PostgreSQL row lock (SQLite's BEGIN IMMEDIATE
     already serialises). Every writer takes it before touching beds, so lock order is always
     placement request, then shelter, then beds, and no two writers can deadlock."""
-    db.session.execute(sa.select(Shelter.id).where(Shelter.id == shelter_id).with_for_update())
+    lock_shelters([shelter_id])
+
+
+def lock_shelters(shelter_ids):
+    """Several shelters at once, always in id order: a writer that touches more than one
+    shelter (an acceptance releasing other holds, a transfer, closing a case) takes them all
+    first, so two such writers can never wait on each other. Re-locking is free."""
+    db.session.execute(
+        sa.select(Shelter.id).where(Shelter.id.in_(sorted(set(shelter_ids))))
+        .order_by(Shelter.id).with_for_update()
+    )
 
 
 def admit_resident(bed, occupant, reason, actor):

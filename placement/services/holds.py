@@ -191,8 +191,7 @@ def accept_hold(user, hold):
     request = hold.request
     # Every shelter this acceptance touches (its own, and those of the holds it releases), in
     # id order: two acceptances of crossed holds would otherwise wait on each other.
-    for shelter_id in sorted({h.shelter_id for h in request.holds if h.status == "active"}):
-        capacity.lock_shelter(shelter_id)
+    capacity.lock_shelters(h.shelter_id for h in request.holds if h.status == "active")
     _check_case_still_fits(hold)
     hold.status = "accepted"
     hold.decided_at = clock.now()

@@ -38,7 +38,12 @@ def _locked(placement, expected):
     db.session.refresh(placement)
     if placement.status != expected:
         raise _state_conflict(f"placement {placement.id}", placement.status, expected)
-    capacity.lock_shelter(placement.shelter_id)
+    shelters = [placement.shelter_id]
+    previous = placement.request.transferred_from_id
+    if expected == "accepted" and previous:
+        # An arrival that ends a transfer frees the old shelter's beds too: lock both, in order.
+        shelters.append(db.session.get(Placement, previous).shelter_id)
+    capacity.lock_shelters(shelters)
 
 
 def arrive(user, placement):
@@ -126,6 +131,11 @@ def close_case(user, case, reason):
     if any(r.status == "placed" for r in requests):
         raise Conflict(f"case {case.code} has a person placed; discharge them first",
                        {"state": "placed"})
+    # The usual order, requests then shelters, taken all at once for everything this touches.
+    for request in requests:
+        lock_request(request)
+    capacity.lock_shelters(h.shelter_id for r in requests for h in r.holds
+                           if h.status in ("active", "accepted"))
     for request in requests:
         for hold in list(request.holds):
             if hold.status == "active":
