@@ -16,7 +16,7 @@ from placement.extensions import db
 from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, user_shelters
 from placement.services import capacity, notifications
 from placement.services.instances import ranking_instance
-from placement.services.requests import move, record_event, request_filter
+from placement.services.requests import move, record_event, request_filter, scoped_claim
 
 MAX_PARALLEL_HOLDS = 2
 DECLINE_NOTE_PURPOSE = "hold.decline_note"
@@ -33,23 +33,7 @@ def decline_note(hold):
 
 
 def hold_for(user, hold_id, roles):
-    """A hold the caller may see (404 otherwise) and act on with one of `roles` (403 otherwise)."""
-    hold = db.session.get(Hold, hold_id)
-    if hold is None or not _sees_hold(user, hold):
-        raise NotFound(f"no hold {hold_id}")
-    if user.role not in roles:
-        raise Forbidden(f"the role {user.role} may not do this to a hold")
-    return hold
-
-
-def _sees_hold(user, hold):
-    if user.role == "shelter_manager":
-        return hold.shelter_id in {s.id for s in user.shelters}
-    return db.session.scalar(
-        sa.select(PlacementRequest.id).where(
-            PlacementRequest.id == hold.request_id, request_filter(user)
-        )
-    ) is not None
+    return scoped_claim(user, Hold, hold_id, roles, "hold")
 
 
 def list_holds(user, status=None):

@@ -3,34 +3,19 @@
 import sqlalchemy as sa
 
 from placement import clock
-from placement.errors import Conflict, Forbidden, NotFound
+from placement.errors import Conflict
 from placement.extensions import db
 from placement.models import Bed, Placement, PlacementRequest
 from placement.services import capacity, cases
 from placement.services.holds import _state_conflict, cancel_hold, lock_request, release_beds
-from placement.services.requests import create_request, live_placement, move, request_filter
+from placement.services.requests import create_request, live_placement, move, scoped_claim
 
 ARRIVAL_ROLES = ("shelter_manager",)
 TRANSFER_ROLES = ("case_manager", "regional_coordinator", "national_coordinator")
 
 
 def placement_for(user, placement_id, roles):
-    placement = db.session.get(Placement, placement_id)
-    if placement is None or not _sees(user, placement):
-        raise NotFound(f"no placement {placement_id}")
-    if user.role not in roles:
-        raise Forbidden(f"the role {user.role} may not do this to a placement")
-    return placement
-
-
-def _sees(user, placement):
-    if user.role == "shelter_manager":
-        return placement.shelter_id in {s.id for s in user.shelters}
-    return db.session.scalar(
-        sa.select(PlacementRequest.id).where(
-            PlacementRequest.id == placement.request_id, request_filter(user)
-        )
-    ) is not None
+    return scoped_claim(user, Placement, placement_id, roles, "placement")
 
 
 def _locked(placement, expected):

@@ -85,6 +85,27 @@ def visible_request(user, request_id, lock=False):
     return request
 
 
+def scoped_claim(user, model, object_id, roles, noun):
+    """A hold or placement the caller may see (404 otherwise: a shelter manager sees those at
+    their shelters, others those of requests they see) and act on with `roles` (403)."""
+    claim = db.session.get(model, object_id)
+    if claim is None or not _sees_claim(user, claim):
+        raise NotFound(f"no {noun} {object_id}")
+    if user.role not in roles:
+        raise Forbidden(f"the role {user.role} may not do this to a {noun}")
+    return claim
+
+
+def _sees_claim(user, claim):
+    if user.role == "shelter_manager":
+        return claim.shelter_id in {s.id for s in user.shelters}
+    return db.session.scalar(
+        sa.select(PlacementRequest.id).where(
+            PlacementRequest.id == claim.request_id, request_filter(user)
+        )
+    ) is not None
+
+
 def list_requests(user, status=None, case_id=None):
     if user.role not in READERS:
         raise Forbidden("administrators do not read case data")
