@@ -32,6 +32,7 @@ def build_config(instance_path, overrides=None):
         "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 30,
         "HOLD_TTL": timedelta(hours=2),
         "PROXY_HOPS": 0,
+        "SUSPECT_CHANGES_PER_DAY": 20,
         "API_TITLE": "Streha",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -6,14 +6,16 @@ purges them.
 """
 
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from placement import clock
 from placement.crypto import open_sealed, seal
-from placement.errors import Conflict, NotFound, RuleViolation
+from placement.errors import Conflict, NotFound, RuleViolation, TooManyRequests
 from placement.extensions import db
-from placement.models import Case, Municipality, PlacementRequest, RiskAssessment
+from placement.models import AuditEvent, Case, Municipality, PlacementRequest, RiskAssessment
 from placement.services import audit
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over a phone
@@ -49,16 +51,51 @@ def check_persons(persons):
         raise RuleViolation("persons: when adults come, the primary person is an adult")
 
 
-def _check_suspects(suspects):
+def _check_suspects(user, suspects, before=()):
+    """Suspects name real municipalities; once a case has a request, they may only be added to;
+    and each account sets suspects a bounded number of times a day. The last two bound what
+    anyone can learn of shelters by moving a suspect and reading which shelters H6 excludes."""
+    if list(suspects) == list(before):
+        return
+    _check_suspect_budget(user)
     for index, suspect in enumerate(suspects):
         code = suspect.get("municipality")
         if code and db.session.get(Municipality, code) is None:
             raise RuleViolation(f"suspects[{index}].municipality: {code!r} is not a municipality")
+    audit.record("case.suspects_set", "case", None, actor=user, detail=str(len(suspects)))
+
+
+def _check_suspect_budget(user):
+    limit = current_app.config["SUSPECT_CHANGES_PER_DAY"]
+    used = db.session.scalar(
+        sa.select(sa.func.count(AuditEvent.seq)).where(
+            AuditEvent.actor_id == user.id, AuditEvent.action == "case.suspects_set",
+            AuditEvent.at >= clock.now() - timedelta(days=1),
+        )
+    )
+    if used >= limit:
+        raise TooManyRequests(
+            f"suspects: at most {limit} suspect changes a day per account; a coordinator can"
+            " help with more", {"suspects": ["daily limit reached"]},
+        )
+
+
+def _check_suspects_only_grow(case, suspects):
+    in_progress = db.session.scalar(
+        sa.select(PlacementRequest.id).where(PlacementRequest.case_id == case.id,
+                                             PlacementRequest.status != "ended")
+    )
+    missing = [s for s in suspects_of(case) if s not in suspects]
+    if in_progress and missing:
+        raise Conflict(
+            "suspects: while the case has a placement request, suspects may be added but not"
+            " moved or removed", {"suspects": ["may only grow"]},
+        )
 
 
 def create_case(user, data):
     check_persons(data["persons"])
-    _check_suspects(data.get("suspects", []))
+    _check_suspects(user, data.get("suspects", []))
     case = Case(
         code=_unique_code(),
         organisation_id=user.organisation_id,
@@ -129,7 +166,8 @@ def update_case(user, case, changes):
         _check_no_beds_for(case)
         case.persons = changes["persons"]
     if "suspects" in changes:
-        _check_suspects(changes["suspects"])
+        _check_suspects_only_grow(case, changes["suspects"])
+        _check_suspects(user, changes["suspects"], before=suspects_of(case))
         case.suspects_sealed = seal(changes["suspects"], SUSPECTS_PURPOSE)
     if "notes" in changes:
         case.notes_sealed = seal(changes["notes"], NOTES_PURPOSE) if changes["notes"] else None

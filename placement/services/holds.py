@@ -16,6 +16,7 @@ from placement.extensions import db
 from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, user_shelters
 from placement.services import capacity, notifications
 from placement.services.instances import ranking_instance
+from placement.services.proposals import safe_reasons
 from placement.services.requests import move, record_event, request_filter, scoped_claim
 
 MAX_PARALLEL_HOLDS = 2
@@ -124,7 +125,7 @@ def _choose_option(request, shelter_id, room_id):
         )
     exclusion = next((e for e in ranking.excluded if e.shelter == shelter_id), None)
     rules = list(exclusion.rules) if exclusion else []
-    reasons = list(exclusion.reasons) if exclusion else []
+    reasons = safe_reasons(rules, exclusion.reasons) if exclusion else []
     message = f"shelter {shelter_id} cannot take this request: " + "; ".join(reasons)
     if set(rules) <= {"H1"}:
         raise Conflict(message, {"rules": rules})
@@ -202,7 +203,8 @@ def _check_case_still_fits(hold):
                               instance.shelter(hold.shelter_id))
     if reasons:
         raise RuleViolation(f"hold {hold.id} no longer fits the case: " + "; ".join(
-            reasons.values()) + "; decline it, or ask a coordinator for an override",
+            safe_reasons(list(reasons), list(reasons.values())))
+            + "; decline it, or ask a coordinator for an override",
             {"rules": list(reasons)})
 
 
