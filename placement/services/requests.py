@@ -65,8 +65,11 @@ def request_filter(user):
         )
     if user.role == "shelter_manager":
         mine = sa.select(user_shelters.c.shelter_id).where(user_shelters.c.user_id == user.id)
+        # Only while their shelter holds or houses the person: a shelter that declined, let a
+        # hold expire or was passed over learns nothing of where the person went.
         return PlacementRequest.id.in_(
-            sa.select(Hold.request_id).where(Hold.shelter_id.in_(mine))
+            sa.select(Hold.request_id).where(Hold.shelter_id.in_(mine),
+                                             Hold.status.in_(("active", "accepted")))
         )
     return sa.false()
 

@@ -30,7 +30,7 @@ POST  /cases/{case}/close                      200  404  403  403  403  403  403
 GET   /placement-requests                      200  200  200  200  200  200  200  403   401
 POST  /placement-requests                      201  404  403  403  403  403  403  403   401
 GET   /placement-requests/{request}            200  404  200  404  200  404  200  403   401
-GET   /placement-requests/{request}/events     200  404  200  404  200  404  200  403   401
+GET   /placement-requests/{request}/events     200  404  403  403  200  404  200  403   401
 GET   /placement-requests/{request}/proposals  200  404  403  403  200  404  200  403   401
 POST  /placement-requests/{request}/holds      201  404  403  403  201  404  201  403   401
 POST  /placement-requests/{request}/override   403  403  403  403  200  404  200  403   401

@@ -62,3 +62,22 @@ def test_a_hold_past_its_time_no_longer_counts_against_the_limit(app, client, ne
     case_manager = refreshed(case_manager)
     third = _hold(client, case_manager, request["id"], network["dv-prizren"])
     assert third.status_code == 201, third.get_json()
+
+
+def test_a_shelter_that_declined_does_not_follow_the_person(client, network, make_user):
+    case_manager = make_user("case_manager")
+    declined_here = make_user("shelter_manager", shelters=["dv-prishtine"])
+    accepted_there = make_user("shelter_manager", shelters=["dv-gjilan"])
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    first = _hold(client, case_manager, request["id"], network["dv-prishtine"]).get_json()
+    client.post(f"/api/v1/holds/{first['id']}/decline", json={"reason": "no_capacity"},
+                headers=declined_here.headers)
+    second = _hold(client, case_manager, request["id"], network["dv-gjilan"]).get_json()
+    client.post(f"/api/v1/holds/{second['id']}/accept", headers=accepted_there.headers)
+    for path in (f"/api/v1/placement-requests/{request['id']}",
+                 f"/api/v1/placement-requests/{request['id']}/events"):
+        assert client.get(path, headers=declined_here.headers).status_code in (403, 404), path
+    listed = client.get("/api/v1/placement-requests", headers=declined_here.headers).get_json()
+    assert listed == []
+    assert client.get(f"/api/v1/placement-requests/{request['id']}",
+                      headers=accepted_there.headers).status_code == 200

@@ -65,7 +65,8 @@ class PlacementRequestById(MethodView):
 
 @blp.route("/placement-requests/<int:request_id>/events")
 class PlacementRequestEvents(MethodView):
-    @requires(*READERS)
+    # Not shelter managers: the trail says where else the person was held and placed.
+    @requires("case_manager", "regional_coordinator", "national_coordinator")
     @blp.response(200, EventSchema(many=True))
     def get(self, request_id):
         """Every change of the request, its holds and placement, oldest first."""
