@@ -207,10 +207,21 @@ def check_room_takes(room, occupant):
         )
     if room.gender not in ("any", occupant["gender"]):
         raise RuleViolation(f"gender: room {room.code} is for {room.gender} persons")
-    if room.kind != "family":
-        others = {b.occupant_gender for b in room.beds if b.status == "occupied"}
-        if others - {occupant["gender"]}:
-            raise RuleViolation(f"gender: room {room.code} already holds persons of another gender")
+    held = any(b.status == "held" for b in room.beds)
+    if room.kind == "family":
+        # One group at a time: a family room with a held bed is promised to another family.
+        groups = {b.occupant_group for b in room.beds if b.status == "occupied"}
+        if held or groups - {occupant["group"]}:
+            raise RuleViolation(f"group: family room {room.code} is taken by another group",
+                                {"group": ["family room taken"]})
+        return
+    others = {b.occupant_gender for b in room.beds if b.status == "occupied"}
+    if others - {occupant["gender"]}:
+        raise RuleViolation(f"gender: room {room.code} already holds persons of another gender")
+    if room.gender == "any" and held:
+        # Whoever the held beds wait for may be of the other gender.
+        raise RuleViolation(f"gender: room {room.code} has beds held for a placement;"
+                            " record the resident in another room", {"gender": ["room held"]})
 
 
 def lock_shelter(shelter_id):
@@ -233,6 +244,10 @@ def lock_shelters(shelter_ids):
 def admit_resident(bed, occupant, reason, actor):
     """Record a resident who arrived outside the system on an available bed."""
     lock_shelter(bed.room.shelter_id)
+    db.session.refresh(bed)
+    if bed.status != "available":  # the bed's own state first (409), before any room rule
+        raise Conflict(f"bed {bed.id} is {bed.status}; it must be available",
+                       {"beds": {str(bed.id): bed.status}})
     check_room_takes(bed.room, occupant)
     _transition(bed, ("available",), "occupied", reason, actor, occupant=occupant)
     touch_shelter(bed.room.shelter_id, confirmed=True)

@@ -144,7 +144,7 @@ def test_a_changed_file_updates_beds_rooms_and_policy(app, network, tmp_path):
 @pytest.mark.parametrize("change", ["remove room", "reduce beds"])
 def test_removing_busy_beds_is_refused_and_nothing_changes(app, network, tmp_path, status, change):
     busy = occupy("dv-gjilan", "F2", status)
-    occupy("dv-gjilan", "F2", "occupied")
+    occupy("dv-gjilan", "F2", status)
     beds = all_beds()
     document = default_network()
     # An earlier shelter's change must be rolled back with the refusal.

@@ -81,3 +81,23 @@ def test_a_shelter_that_declined_does_not_follow_the_person(client, network, mak
     assert listed == []
     assert client.get(f"/api/v1/placement-requests/{request['id']}",
                       headers=accepted_there.headers).status_code == 200
+
+
+def test_a_walk_in_cannot_enter_a_family_room_held_for_a_family(client, network, make_user):
+    import sqlalchemy as sa2
+
+    from placement.models import Bed
+
+    case_manager = make_user("case_manager")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    mother_and_son = [{"gender": "female", "age": 33, "role": "primary", "languages": ["sq"]},
+                      {"gender": "male", "age": 9, "role": "child"}]
+    _case, request = open_request(client, case_manager, persons=mother_and_son, suspects=[])
+    hold = _hold(client, case_manager, request["id"], network["dv-prishtine"]).get_json()
+    spare = db.session.scalar(sa2.select(Bed.id).where(Bed.room_id == hold["room"]["id"],
+                                                        Bed.status == "available").limit(1))
+    answer = client.post(f"/api/v1/beds/{spare}/resident",
+                         json={"gender": "female", "age": 40, "group": "walkin-1"},
+                         headers=manager.headers)
+    assert answer.status_code == 422
+    assert "family room" in answer.get_json()["message"]
