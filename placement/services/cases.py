@@ -183,12 +183,14 @@ def update_case(user, case, changes):
 
 def _check_no_beds_for(case):
     """Beds are held or occupied one per person: the persons cannot change under them."""
-    busy = db.session.scalar(
-        sa.select(PlacementRequest.id).where(
-            PlacementRequest.case_id == case.id,
-            PlacementRequest.status.in_(("held", "accepted", "placed")),
-        )
-    )
+    # Every live request locked, so a hold taken meanwhile waits for this change and then
+    # counts the new persons (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises).
+    live = db.session.execute(
+        sa.select(PlacementRequest.id, PlacementRequest.status).with_for_update().where(
+            PlacementRequest.case_id == case.id, PlacementRequest.status != "ended"
+        ).order_by(PlacementRequest.id)
+    ).all()
+    busy = next((i for i, status in live if status in ("held", "accepted", "placed")), None)
     if busy:
         raise Conflict(f"persons: placement request {busy} holds or occupies beds for these"
                        " persons; cancel its holds (or transfer) before changing them",

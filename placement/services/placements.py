@@ -19,16 +19,19 @@ def placement_for(user, placement_id, roles):
 
 
 def _locked(placement, expected):
-    lock_request(placement.request)
-    db.session.refresh(placement)
+    """Lock what the change touches, requests first then shelters, each kind in id order: an
+    arrival that ends a transfer also ends the old placement, its request and its beds."""
+    claims = [placement]
+    previous_id = placement.request.transferred_from_id
+    if expected == "accepted" and previous_id:
+        claims.append(db.session.get(Placement, previous_id))
+    for claim in sorted(claims, key=lambda c: c.request_id):
+        lock_request(claim.request)
+    for claim in claims:
+        db.session.refresh(claim)
     if placement.status != expected:
         raise _state_conflict(f"placement {placement.id}", placement.status, expected)
-    shelters = [placement.shelter_id]
-    previous = placement.request.transferred_from_id
-    if expected == "accepted" and previous:
-        # An arrival that ends a transfer frees the old shelter's beds too: lock both, in order.
-        shelters.append(db.session.get(Placement, previous).shelter_id)
-    capacity.lock_shelters(shelters)
+    capacity.lock_shelters(c.shelter_id for c in claims)
 
 
 def arrive(user, placement):
