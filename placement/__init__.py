@@ -5,10 +5,12 @@ from pathlib import Path
 
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from placement.config import build_config
 from placement.errors import register_error_handlers
 from placement.extensions import api, db, migrate
+from placement.resources.common import MAX_ID
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -20,6 +22,7 @@ def create_app(config=None):
     if app.config["PROXY_HOPS"]:
         # Behind a reverse proxy, the client's address (login rate limits) is in X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"])
+    app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     api.init_app(app)
@@ -31,6 +34,14 @@ def create_app(config=None):
 
     register_commands(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """<int:...> in routes stops at the largest id the databases hold: past it, a plain 404."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _register_resources(app):

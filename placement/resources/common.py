@@ -4,6 +4,10 @@ import flask_smorest as smorest
 from marshmallow import RAISE, Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 
+# Ids are 32-bit in both databases: a larger number is no id, and must not reach the driver.
+MAX_ID = 2**31 - 1
+ID_RANGE = validate.Range(1, MAX_ID)
+
 
 class StrictSchema(Schema):
     """Rejects unknown fields (422 naming them)."""

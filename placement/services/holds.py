@@ -11,7 +11,7 @@ from flask import current_app
 from optimizer.rules import rank, shelter_reasons
 from placement import clock
 from placement.crypto import open_sealed, seal
-from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
+from placement.errors import Conflict, Forbidden, RuleViolation
 from placement.extensions import db
 from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, user_shelters
 from placement.services import capacity, notifications
@@ -74,7 +74,8 @@ def create_hold(user, request, shelter_id, room_id=None):
     if any(h.shelter_id == shelter_id for h in active):
         raise Conflict(f"request {request.id} already holds beds at shelter {shelter_id}")
     if db.session.get(Shelter, shelter_id) is None:
-        raise NotFound(f"no shelter {shelter_id}")
+        raise RuleViolation(f"shelter_id: no shelter {shelter_id}",
+                            {"shelter_id": ["no such shelter"]})
     capacity.lock_shelter(shelter_id)
     option = _choose_option(request, shelter_id, room_id)
     persons = len(request.case.persons)

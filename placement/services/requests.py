@@ -124,7 +124,8 @@ def create_request(user, case, urgency, municipality, transferred_from=None):
     if case.status != "open":
         raise Conflict(f"case {case.code} is closed", {"status": case.status})
     if db.session.get(Municipality, municipality) is None:
-        raise RuleViolation(f"current_municipality: {municipality!r} is not a municipality")
+        raise RuleViolation(f"current_municipality: {municipality!r} is not a municipality",
+                            {"current_municipality": ["unknown municipality"]})
     live = db.session.scalar(
         sa.select(PlacementRequest.id).where(
             PlacementRequest.case_id == case.id,

@@ -4,7 +4,7 @@ from datetime import UTC
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from placement.resources.common import PageArgsSchema, StrictSchema
+from placement.resources.common import ID_RANGE, PageArgsSchema, StrictSchema
 
 
 class AuditEventSchema(StrictSchema):
@@ -26,7 +26,7 @@ class AuditQueryArgsSchema(PageArgsSchema):
         validate=validate.Regexp(r"^[a-z_.]{1,60}$"),
         metadata={"description": "An action (auth.login), or a prefix ending in a dot (auth.)"},
     )
-    actor = fields.Integer(validate=validate.Range(min=1), metadata={"description": "User id"})
+    actor = fields.Integer(validate=ID_RANGE, metadata={"description": "User id"})
     outcome = fields.String(validate=validate.OneOf(("ok", "denied", "failed")))
     since = fields.NaiveDateTime(timezone=UTC, metadata={"description": "UTC, inclusive"})
     until = fields.NaiveDateTime(timezone=UTC, metadata={"description": "UTC, exclusive"})

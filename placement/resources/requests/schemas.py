@@ -4,23 +4,23 @@ from marshmallow import fields, validate
 
 from placement.models.workflow import REQUEST_STATUSES, URGENCIES
 from placement.resources.cases.schemas import PersonSchema
-from placement.resources.common import StrictSchema, text
+from placement.resources.common import ID_RANGE, StrictSchema, text
 
 
 class PlacementRequestCreateSchema(StrictSchema):
-    case_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    case_id = fields.Integer(required=True, validate=ID_RANGE)
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
     current_municipality = fields.String(required=True, validate=validate.Length(max=60))
 
 
 class PlacementRequestQueryArgsSchema(StrictSchema):
     status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
-    case_id = fields.Integer(validate=validate.Range(min=1))
+    case_id = fields.Integer(validate=ID_RANGE)
 
 
 class HoldCreateSchema(StrictSchema):
-    shelter_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    room_id = fields.Integer(validate=validate.Range(min=1))
+    shelter_id = fields.Integer(required=True, validate=ID_RANGE)
+    room_id = fields.Integer(validate=ID_RANGE)
 
 
 class OverrideSchema(StrictSchema):
