@@ -148,7 +148,7 @@ def release_expired_holds():
 @job("repropose_open_requests", every=timedelta(minutes=5), lease=timedelta(minutes=15))
 def repropose_open_requests():
     """Propose again for open requests that changed since their last proposal."""
-    run = runs.repropose_open_requests()
+    run = runs.repropose_open_requests(before_solving=db.session.commit)
     if run is None:
         return "nothing changed"
     return f"run {run.id}: {run.summary['assigned']} proposed, {run.summary['unassigned']} not"

@@ -24,16 +24,18 @@ def _queue(region):
     return list(db.session.scalars(query.order_by(PlacementRequest.id)))
 
 
-def start_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT):
-    """Solve the open queue of the caller's region (a national coordinator: any or all)."""
+def start_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT,
+              before_solving=None):
+    """Solve the open queue of the caller's region (a national coordinator: any or all).
+    See solve_queue for `before_solving`."""
     if user.role not in RUNNERS:
         raise Forbidden("only coordinators run the optimizer")
     if user.role == "regional_coordinator":
         region = user.region_code
-    return solve_queue(_queue(region), region, user, auto_hold, time_limit)
+    return solve_queue(_queue(region), region, user, auto_hold, time_limit, before_solving)
 
 
-def repropose_open_requests(time_limit=DEFAULT_TIME_LIMIT):
+def repropose_open_requests(time_limit=DEFAULT_TIME_LIMIT, before_solving=None):
     """The scheduler's run: propose again for open requests that changed since their last
     proposal (a hold expired or was declined, a new request). Returns the run, or None."""
     latest = (
@@ -49,19 +51,28 @@ def repropose_open_requests(time_limit=DEFAULT_TIME_LIMIT):
     ))
     if not changed:
         return None
-    return solve_queue(changed, None, None, False, time_limit)
+    return solve_queue(changed, None, None, False, time_limit, before_solving)
 
 
-def solve_queue(requests, region, actor, auto_hold, time_limit):
-    """Solve these requests against every shelter; store one proposal per request."""
+def solve_queue(requests, region, actor, auto_hold, time_limit, before_solving=None):
+    """Solve these requests against every shelter; store one proposal per request.
+
+    `before_solving` is called once the run is recorded and the instance built, before the
+    solve: the web view and the job pass their commit, so that no transaction (on SQLite, the
+    database's one write lock) stays open for the seconds the solver may take.
+    """
     run = OptimizerRun(region_code=region, requested_by_id=actor.id if actor else None,
                        auto_hold=auto_hold, status="running", started_at=clock.now())
     db.session.add(run)
     db.session.flush()
     audit.record("optimizer.run", "optimizer_run", run.id, actor=actor,
                  detail=f"{region or 'all'}:{len(requests)}")
-    solution = solve(build_instance(requests), time_limit=time_limit, method="cpsat")
-    by_id = {r.id: r for r in requests}
+    instance = build_instance(requests)
+    request_ids = [r.id for r in requests]
+    if before_solving is not None:
+        before_solving()
+    solution = solve(instance, time_limit=time_limit, method="cpsat")
+    by_id = {rid: db.session.get(PlacementRequest, rid) for rid in request_ids}
     names = dict(db.session.execute(sa.select(Shelter.id, Shelter.name)).all())
     held = 0
     for assignment in solution.assignments:

@@ -106,3 +106,31 @@ def test_proposals_offer_each_shelter_and_room_kind_once(client, network, make_u
     assert len(keys) == len(set(keys))
     shelter = network["dv-prishtine"]
     assert (shelter, "adult") in keys and (shelter, "family") in keys
+
+
+def test_the_service_keeps_answering_while_the_optimizer_solves(app, client, network, make_user,
+                                                               monkeypatch):
+    import threading
+
+    from placement.services import runs
+
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    open_request(client, case_manager, persons=WOMAN, suspects=[])
+    real_solve, seen = runs.solve, []
+
+    def solve_while_someone_writes(instance, **kwargs):
+        def write():  # a login attempt is a write: it needs the database's write lock
+            answer = app.test_client().post("/api/v1/auth/login",
+                                            json={"username": "x", "password": "y"})
+            seen.append(answer.status_code)
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join(30)
+        return real_solve(instance, **kwargs)
+
+    monkeypatch.setattr(runs, "solve", solve_while_someone_writes)
+    run = client.post("/api/v1/optimizer/runs", json={}, headers=national.headers)
+    assert run.status_code == 201
+    assert seen == [401]  # answered at once, not 503 after waiting out the lock

@@ -20,7 +20,7 @@ class Runs(MethodView):
     @blp.response(201, RunSchema)
     def post(self, body):
         """Solve the open queue of your region (national: a region or all) and store proposals."""
-        run = runs.start_run(current_user(), **body)
+        run = runs.start_run(current_user(), **body, before_solving=db.session.commit)
         db.session.commit()
         return run
 
