@@ -101,3 +101,25 @@ def test_a_walk_in_cannot_enter_a_family_room_held_for_a_family(client, network,
                          headers=manager.headers)
     assert answer.status_code == 422
     assert "family room" in answer.get_json()["message"]
+
+
+def test_the_administrator_sees_beds_but_not_who_is_in_them(client, network, make_user):
+    import sqlalchemy as sa2
+
+    from placement.models import Bed, Room
+    from placement.services import capacity
+
+    bed = db.session.scalar(sa2.select(Bed).join(Room).where(
+        Room.shelter_id == network["dv-prishtine"], Room.kind == "adult").limit(1))
+    capacity.admit_resident(bed, {"gender": "female", "age": 44, "group": "w1"}, "walk-in", None)
+    db.session.commit()
+    admin = make_user("admin")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+
+    def occupants(caller):
+        rooms = client.get(f"/api/v1/shelters/{network['dv-prishtine']}/rooms",
+                           headers=caller.headers).get_json()
+        return [b["occupant"] for r in rooms for b in r["beds"] if b["status"] == "occupied"]
+
+    assert occupants(manager) == [{"gender": "female", "age": 44, "group": "w1"}]
+    assert occupants(admin) == [None]

@@ -2,6 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from placement.auth import current_user
 from placement.models.shelter import (
     DISCLOSURES,
     GENDER_POLICIES,
@@ -102,7 +103,8 @@ class BedSchema(StrictSchema):
     occupant = fields.Method("_occupant")
 
     def _occupant(self, bed):
-        if bed.status != "occupied":
+        # A resident's profile is case data, and the administrator reads no case data.
+        if bed.status != "occupied" or current_user().role == "admin":
             return None
         return {"gender": bed.occupant_gender, "age": bed.occupant_age, "group": bed.occupant_group}
 
