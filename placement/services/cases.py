@@ -17,6 +17,7 @@ from placement.errors import Conflict, NotFound, RuleViolation, TooManyRequests
 from placement.extensions import db
 from placement.models import AuditEvent, Case, Municipality, PlacementRequest, RiskAssessment
 from placement.services import audit
+from placement.services.paging import page
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over a phone
 SUSPECTS_PURPOSE = "case.suspects"
@@ -133,13 +134,14 @@ def owned_case(user, case_id, lock=False):
     return case
 
 
-def list_cases(user, status=None):
+def list_cases(user, limit, offset, status=None):
+    """A page of the organisation's cases, newest first, and how many there are."""
     query = (
         sa.select(Case).where(Case.organisation_id == user.organisation_id).order_by(Case.id.desc())
     )
     if status:
         query = query.where(Case.status == status)
-    return list(db.session.scalars(query))
+    return page(query, limit, offset)
 
 
 def suspects_of(case):

@@ -16,6 +16,7 @@ from placement.extensions import db
 from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, user_shelters
 from placement.services import capacity, notifications
 from placement.services.instances import ranking_instance
+from placement.services.paging import page
 from placement.services.proposals import safe_reasons
 from placement.services.requests import move, record_event, request_filter, scoped_claim
 
@@ -37,8 +38,9 @@ def hold_for(user, hold_id, roles):
     return scoped_claim(user, Hold, hold_id, roles, "hold")
 
 
-def list_holds(user, status=None):
-    query = sa.select(Hold).order_by(Hold.id.desc()).limit(500)
+def list_holds(user, limit, offset, status=None):
+    """A page of the holds in the caller's scope, newest first, and how many there are."""
+    query = sa.select(Hold).order_by(Hold.id.desc())
     if user.role == "shelter_manager":
         mine = sa.select(user_shelters.c.shelter_id).where(user_shelters.c.user_id == user.id)
         query = query.where(Hold.shelter_id.in_(mine))
@@ -50,7 +52,7 @@ def list_holds(user, status=None):
         raise Forbidden("administrators do not read case data")
     if status:
         query = query.where(Hold.status == status)
-    return list(db.session.scalars(query))
+    return page(query, limit, offset)
 
 
 def lock_request(request):

@@ -17,6 +17,7 @@ from placement.models import (
 )
 from placement.services import audit
 from placement.services.instances import OVERRIDABLE
+from placement.services.paging import page
 
 LIVE = ("open", "held", "accepted", "placed")
 JUSTIFICATION_PURPOSE = "request.override_justification"
@@ -109,7 +110,8 @@ def _sees_claim(user, claim):
     ) is not None
 
 
-def list_requests(user, status=None, case_id=None):
+def list_requests(user, limit, offset, status=None, case_id=None):
+    """A page of the requests in the caller's scope, newest first, and how many there are."""
     if user.role not in READERS:
         raise Forbidden("administrators do not read case data")
     query = sa.select(PlacementRequest).where(request_filter(user))
@@ -117,7 +119,7 @@ def list_requests(user, status=None, case_id=None):
         query = query.where(PlacementRequest.status == status)
     if case_id:
         query = query.where(PlacementRequest.case_id == case_id)
-    return list(db.session.scalars(query.order_by(PlacementRequest.id.desc()).limit(500)))
+    return page(query.order_by(PlacementRequest.id.desc()), limit, offset)
 
 
 def create_request(user, case, urgency, municipality, transferred_from=None):

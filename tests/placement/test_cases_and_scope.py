@@ -115,3 +115,17 @@ def test_idempotency_key_of_a_failed_request_can_be_retried(client, network, mak
     assert good.status_code == 201
     assert "Idempotent-Replayed" not in good.headers
     assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 1
+
+
+def test_lists_come_in_pages_with_the_total(client, network, make_user):
+    manager = make_user("case_manager")
+    for _ in range(3):
+        open_request(client, manager, suspects=[])
+    for path in ("/api/v1/cases", "/api/v1/placement-requests"):
+        first = client.get(f"{path}?limit=2", headers=manager.headers)
+        rest = client.get(f"{path}?limit=2&offset=2", headers=manager.headers)
+        assert first.headers["X-Total-Count"] == "3"
+        assert len(first.get_json()) == 2 and len(rest.get_json()) == 1
+        ids = [row["id"] for row in first.get_json() + rest.get_json()]
+        assert ids == sorted(ids, reverse=True)
+        assert client.get(f"{path}?limit=501", headers=manager.headers).status_code == 422

@@ -38,10 +38,10 @@ class Cases(MethodView):
     @blp.response(200, CaseSummarySchema(many=True))
     def get(self, args):
         """List your organisation's cases."""
-        found = cases.list_cases(current_user(), **args)
+        found, total = cases.list_cases(current_user(), **args)
         audit.record("case.list", "organisation", current_user().organisation_id)
         db.session.commit()
-        return found
+        return found, {"X-Total-Count": str(total)}
 
     @requires("case_manager")
     @idempotent

@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from placement.models.case import CATEGORIES, REFERRAL_SOURCES, RISKS
 from placement.models.shelter import PERSON_GENDERS
-from placement.resources.common import StrictSchema, text
+from placement.resources.common import PageArgsSchema, StrictSchema, text
 
 CASE_CODE = validate.Regexp(r"^K-[0-9A-Z]{4}-[0-9A-Z]{4}$", error="must be a case code K-XXXX-XXXX")
 SLUG = validate.Regexp(r"^[a-z][a-z_]{1,39}$", error="must be a lowercase word")
@@ -64,7 +64,7 @@ class CaseCloseSchema(StrictSchema):
     reason = text(200, required=True)
 
 
-class CaseQueryArgsSchema(StrictSchema):
+class CaseQueryArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(("open", "closed")))
 
 

@@ -20,10 +20,11 @@ class Holds(MethodView):
     @blp.response(200, HoldSchema(many=True))
     def get(self, args):
         """Holds in your scope: a shelter manager's at their shelters, newest first."""
-        found = [hold_view(h) for h in holds.list_holds(current_user(), **args)]
+        rows, total = holds.list_holds(current_user(), **args)
+        found = [hold_view(h) for h in rows]
         audit.record("hold.list", detail=str(len(found)))
         db.session.commit()
-        return found
+        return found, {"X-Total-Count": str(total)}
 
 
 @blp.route("/holds/<int:hold_id>")

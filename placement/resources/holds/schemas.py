@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from placement.models.workflow import DECLINE_REASONS, HOLD_STATUSES
 from placement.resources.cases.schemas import PersonSchema
-from placement.resources.common import StrictSchema
+from placement.resources.common import PageArgsSchema, StrictSchema
 
 
 class RefSchema(StrictSchema):
@@ -32,7 +32,7 @@ class HoldSchema(StrictSchema):
     override = fields.Dict(allow_none=True)
 
 
-class HoldQueryArgsSchema(StrictSchema):
+class HoldQueryArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(HOLD_STATUSES))
 
 

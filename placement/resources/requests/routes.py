@@ -31,10 +31,11 @@ class PlacementRequests(MethodView):
     def get(self, args):
         """List the requests in your scope, newest first."""
         user = current_user()
-        found = [request_view(r, user) for r in requests.list_requests(user, **args)]
+        rows, total = requests.list_requests(user, **args)
+        found = [request_view(r, user) for r in rows]
         audit.record("request.list", detail=str(len(found)))
         db.session.commit()
-        return found
+        return found, {"X-Total-Count": str(total)}
 
     @requires("case_manager")
     @idempotent

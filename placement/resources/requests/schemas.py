@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from placement.models.workflow import REQUEST_STATUSES, URGENCIES
 from placement.resources.cases.schemas import PersonSchema
-from placement.resources.common import ID_RANGE, StrictSchema, text
+from placement.resources.common import ID_RANGE, PageArgsSchema, StrictSchema, text
 
 
 class PlacementRequestCreateSchema(StrictSchema):
@@ -13,7 +13,7 @@ class PlacementRequestCreateSchema(StrictSchema):
     current_municipality = fields.String(required=True, validate=validate.Length(max=60))
 
 
-class PlacementRequestQueryArgsSchema(StrictSchema):
+class PlacementRequestQueryArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
     case_id = fields.Integer(validate=ID_RANGE)
 
