@@ -38,6 +38,7 @@ def upgrade():
     sa.CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name=op.f('ck_cases_closed_at')),
     sa.CheckConstraint("category IN ('thb', 'dv')", name=op.f('ck_cases_category')),
     sa.CheckConstraint("referral_source IN ('police', 'social_work_centre', 'victims_advocate', 'ngo', 'labour_inspectorate', 'health', 'self', 'other')", name=op.f('ck_cases_referral_source')),
+    sa.CheckConstraint("identifying_authority IN ('police', 'border_police', 'prosecutor', 'labour_inspectorate', 'social_work_centre', 'victims_advocate', 'ngo', 'other')", name=op.f('ck_cases_identifying_authority')),
     sa.CheckConstraint("risk IN ('low', 'medium', 'high')", name=op.f('ck_cases_risk')),
     sa.CheckConstraint("status IN ('open', 'closed')", name=op.f('ck_cases_status')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_cases_created_by_id_users')),

@@ -11,6 +11,17 @@ from placement.models.shelter import _in
 CATEGORIES = ("thb", "dv")
 RISKS = ("low", "medium", "high")
 CASE_STATUSES = ("open", "closed")
+# Who formally identified the victim: a closed list, not free text (nothing here may identify).
+IDENTIFYING_AUTHORITIES = (
+    "police",
+    "border_police",
+    "prosecutor",
+    "labour_inspectorate",
+    "social_work_centre",
+    "victims_advocate",
+    "ngo",
+    "other",
+)
 REFERRAL_SOURCES = (
     "police",
     "social_work_centre",
@@ -30,6 +41,8 @@ class Case(db.Model):
         sa.CheckConstraint(_in("risk", RISKS), name="risk"),
         sa.CheckConstraint(_in("status", CASE_STATUSES), name="status"),
         sa.CheckConstraint(_in("referral_source", REFERRAL_SOURCES), name="referral_source"),
+        sa.CheckConstraint(_in("identifying_authority", IDENTIFYING_AUTHORITIES),
+                           name="identifying_authority"),
         sa.CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_at"),
     )
 

@@ -63,7 +63,7 @@ ROLES, EXPECTED = _parse(MATRIX)
 BODIES = {
     "POST /cases": lambda w: {"category": "dv", "risk": "low", "persons": WOMAN,
                               "referral_source": "police", "identifying_authority": "police"},
-    "PATCH /cases/{case}": lambda w: {"identifying_authority": "social work"},
+    "PATCH /cases/{case}": lambda w: {"identifying_authority": "social_work_centre"},
     "POST /cases/{case}/close": lambda w: {"reason": "returned home"},
     "POST /placement-requests": lambda w: {"case_id": w["free_case"], "urgency": "routine",
                                            "current_municipality": "prishtine"},

@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from placement.models.case import CATEGORIES, REFERRAL_SOURCES, RISKS
+from placement.models.case import CATEGORIES, IDENTIFYING_AUTHORITIES, REFERRAL_SOURCES, RISKS
 from placement.models.shelter import PERSON_GENDERS
 from placement.resources.common import PageArgsSchema, StrictSchema, text
 
@@ -44,7 +44,8 @@ class CaseCreateSchema(StrictSchema):
     keep_apart_from = fields.List(fields.String(validate=CASE_CODE), load_default=list,
                                   validate=validate.Length(max=20))
     referral_source = fields.String(required=True, validate=validate.OneOf(REFERRAL_SOURCES))
-    identifying_authority = text(60, required=True)
+    identifying_authority = fields.String(required=True,
+                                          validate=validate.OneOf(IDENTIFYING_AUTHORITIES))
     notes = fields.String(validate=validate.Length(max=2000))
 
 
@@ -56,7 +57,7 @@ class CaseUpdateSchema(StrictSchema):
     keep_apart_from = fields.List(fields.String(validate=CASE_CODE),
                                   validate=validate.Length(max=20))
     referral_source = fields.String(validate=validate.OneOf(REFERRAL_SOURCES))
-    identifying_authority = text(60)
+    identifying_authority = fields.String(validate=validate.OneOf(IDENTIFYING_AUTHORITIES))
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
