@@ -47,6 +47,8 @@ class LexicographicSolver:
         self.stop = stop
         self.floors: list[tuple[list[int], int]] = []
         self.lp: StageLp | None = None
+        # Pairs that can still be 1 in a solution meeting every floor (see `_retire`).
+        self.alive = np.ones(len(model.pairs), dtype=bool)
 
     def _stopped(self, deadline: float) -> bool:
         return time.monotonic() >= deadline or (self.stop is not None and self.stop.is_set())
@@ -67,6 +69,7 @@ class LexicographicSolver:
             if number == 0 and stage_bound is not None:
                 bound = max(min(bound, stage_bound), self._value(coefs))
             self.floors.append((list(coefs), self._value(coefs)))
+            self._retire()
         return StageResult(self.values, proven, bound)
 
     def _value(self, coefs: list[int]) -> int:
@@ -77,16 +80,18 @@ class LexicographicSolver:
     def _stage(self, coefs: list[int], deadline: float) -> tuple[bool, int | None]:
         """Improve `self.values` for this stage; (proven optimal, upper bound on the stage)."""
         pairs = len(self.model.pairs)
+        self.last_lp = None
         if self.lp is None:
             self.lp = StageLp(self.model)
-        lp = self.lp.solve(coefs, self.floors, deadline - time.monotonic())
+        lp = self.lp.solve(coefs, self.floors, deadline - time.monotonic(), self.alive)
+        self.last_lp = lp
         log.debug("stage %d: lp %s incumbent %d fractional %s", len(self.floors) + 1,
                   lp and round(lp.value, 3), self._value(coefs),
                   lp and int(np.sum(np.abs(lp.x - np.round(lp.x)) > EPS)))
         if lp is None:
             if pairs > _MAX_BLIND_COLUMNS or self._stopped(deadline):
                 return False, None  # building a model this big would overrun the clock
-            return self._cp(range(pairs), coefs, deadline)
+            return self._cp(np.nonzero(self.alive)[0].tolist(), coefs, deadline)
         bound = math.floor(lp.value + EPS)
         if integral(lp.x) and self._feasible(np.round(lp.x).astype(int).tolist()):
             self.values = np.round(lp.x).astype(int).tolist()
@@ -100,24 +105,40 @@ class LexicographicSolver:
                  fixed=np.nonzero(x > 1 - EPS)[0].tolist(), hint=False)
         if self._value(coefs) < bound and not self._stopped(deadline):
             self._cp(np.union1d(support, self._chosen(pairs)).tolist(), coefs, deadline, bound)
-        # Widen by reduced cost until the column set is the exact one: a pair left out cannot
-        # be part of any solution better than the incumbent, so that solve's optimum is global.
-        # A widening that proves its columns without improving goes straight to the exact set:
-        # the intermediate sets cost more in sum than the exact one.
-        slack = max(1.0, (bound - self._value(coefs)) / 4)
+        # Descend from the bound: the pairs whose reduced cost lets them reach `target` hold
+        # every solution worth `target` or more, so the optimum over them is global if it
+        # reaches `target`; if it does not, no solution does, and the bound drops below it.
+        # Near the bound these sets are small (the LP is nearly tight), and the incumbent
+        # found on the way usually meets the lowered bound at once.
+        slack = 0
         while self._value(coefs) < bound and not self._stopped(deadline):
-            before = self._value(coefs)
-            exact = before + 1 - 1e-4
-            target = max(bound - slack, exact)
-            keep = np.nonzero((x > EPS) | (lp.value + reduced >= target))[0]
+            target = bound - slack
+            keep = np.nonzero(((x > EPS) | (lp.value + reduced >= target - 1e-4)) & self.alive)[0]
             ok, _ = self._cp(np.union1d(keep, self._chosen(pairs)).tolist(), coefs, deadline,
                              bound)
-            if ok and target <= exact:
-                return True, self._value(coefs)
-            if target <= exact and not ok:
+            if not ok:
                 break
-            slack = math.inf if ok and self._value(coefs) == before else slack * 2
+            if self._value(coefs) >= target:
+                return True, self._value(coefs)
+            bound = target - 1
+            slack = max(1, 2 * slack, (bound - self._value(coefs)) // 16)
         return self._value(coefs) >= bound, bound
+
+    def _retire(self) -> None:
+        """Drop the pairs that cannot be 1 in any solution meeting the floor just set.
+
+        For every x within the rows (and earlier floors), objective . x <= LP value + the
+        pair's reduced cost when the pair is 1; a pair for which that falls short of the floor
+        is 0 in every solution the later stages may return. The margin absorbs GLOP's tolerance
+        (the objectives are integers).
+        """
+        lp, (_, floor) = self.last_lp, self.floors[-1]
+        if lp is None:
+            return
+        pairs = len(self.model.pairs)
+        reachable = (lp.x[:pairs] > EPS) | (lp.value + lp.reduced[:pairs] >= floor - 1e-3)
+        self.alive &= reachable
+        self.alive[self._chosen(pairs)] = True  # the incumbent meets the floor by definition
 
     def _chosen(self, pairs: int) -> np.ndarray:
         return np.nonzero(np.asarray(self.values[:pairs]))[0]
