@@ -49,6 +49,8 @@ class LexicographicSolver:
         self.lp: StageLp | None = None
         # Pairs that can still be 1 in a solution meeting every floor (see `_retire`).
         self.alive = np.ones(len(model.pairs), dtype=bool)
+        self._rows = [(np.asarray(indices, dtype=np.int64), np.asarray(coefs, dtype=np.int64), ub)
+                      for indices, coefs, ub in model.rows]
 
     def _stopped(self, deadline: float) -> bool:
         return time.monotonic() >= deadline or (self.stop is not None and self.stop.is_set())
@@ -161,30 +163,30 @@ class LexicographicSolver:
         Returns (proven optimal over those columns, its bound)."""
         model = self.model
         pairs = len(model.pairs)
+        inside = np.zeros(model.num_vars, dtype=bool)
+        inside[np.asarray(columns, dtype=np.int64)] = True
+        inside[pairs:] = True
+        order = np.nonzero(inside)[0]
         cp = cp_model.CpModel()
-        keep = set(columns) | set(range(pairs, model.num_vars))
-        var = {j: (cp.new_bool_var("") if model.ub[j] == 1 else cp.new_int_var(0, model.ub[j], ""))
-               for j in sorted(keep)}
-        for indices, row_coefs, ub in model.rows:
-            terms = [(var[i], c) for i, c in zip(indices, row_coefs, strict=True) if i in var]
-            if terms:
-                cp.add(cp_model.LinearExpr.weighted_sum([t for t, _ in terms],
-                                                        [c for _, c in terms]) <= ub)
+        var: list = [None] * model.num_vars
+        for j in order.tolist():
+            ub = model.ub[j]
+            var[j] = cp.new_bool_var("") if ub == 1 else cp.new_int_var(0, ub, "")
+        for indices, row_coefs, ub in self._rows:
+            mask = inside[indices]
+            if mask.any():
+                cp.add(_weighted(var, indices[mask], row_coefs[mask]) <= ub)
         for row_coefs, floor in self.floors:
-            terms = [(var[j], c) for j, c in enumerate(row_coefs) if c and j in var]
-            cp.add(cp_model.LinearExpr.weighted_sum([t for t, _ in terms],
-                                                    [c for _, c in terms]) >= floor)
-        objective = [(var[j], coefs[j]) for j in range(pairs) if j in var and coefs[j]]
-        cp.maximize(cp_model.LinearExpr.weighted_sum([t for t, _ in objective],
-                                                     [c for _, c in objective]))
+            cp.add(_weighted_dense(var, row_coefs, inside) >= floor)
+        objective = _weighted_dense(var, coefs, inside)
+        cp.maximize(objective)
         if bound is not None:
-            cp.add(cp_model.LinearExpr.weighted_sum([t for t, _ in objective],
-                                                    [c for _, c in objective]) <= bound)
+            cp.add(objective <= bound)
         for j in fixed:
             cp.add(var[j] == 1)
         if hint:
-            for j, v in var.items():
-                cp.add_hint(v, self.values[j])
+            for j in order.tolist():
+                cp.add_hint(var[j], self.values[j])
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = 0
@@ -197,14 +199,12 @@ class LexicographicSolver:
         log.debug("cp-sat over %d columns: %s %s bound %s in %.2fs", len(columns),
                   solver.status_name(status), solver.objective_value, solver.best_objective_bound,
                   solver.wall_time)
-        if status in _SOLVED:
-            found = [0] * model.num_vars
-            for j, v in var.items():
-                found[j] = int(solver.value(v))
-            if sum(c * v for c, v in zip(coefs, found, strict=False)) >= self._value(coefs):
-                self.values = found
         if status not in _SOLVED:
             return False, None
+        found = np.zeros(model.num_vars, dtype=np.int64)
+        found[order] = [solver.value(var[j]) for j in order.tolist()]
+        if np.dot(np.asarray(coefs[:pairs], dtype=np.int64), found[:pairs]) >= self._value(coefs):
+            self.values = found.tolist()
         return status == cp_model.OPTIMAL, math.floor(solver.best_objective_bound + EPS)
 
     def _solve_watched(self, solver: cp_model.CpSolver, cp: cp_model.CpModel):
@@ -225,3 +225,14 @@ class LexicographicSolver:
         finally:
             done.set()
             watcher.join()
+
+
+def _weighted(var: list, indices: np.ndarray, coefs: np.ndarray):
+    return cp_model.LinearExpr.weighted_sum([var[i] for i in indices.tolist()], coefs.tolist())
+
+
+def _weighted_dense(var: list, coefs: list[int], inside: np.ndarray):
+    """The sum of coefs[j] * var[j] over the pair columns inside the model."""
+    dense = np.asarray(coefs, dtype=np.int64)
+    indices = np.nonzero((dense != 0) & inside[:len(dense)])[0]
+    return _weighted(var, indices, dense[indices])
