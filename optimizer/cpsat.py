@@ -25,6 +25,7 @@ from .model import LinearModel
 _SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 log = logging.getLogger(__name__)
 _MAX_BLIND_COLUMNS = 50_000  # without an LP, CP-SAT gets the whole model only up to this size
+_NEAR_RANK = 12  # columns per request tried first at a degenerate bound (see `_near_best`)
 
 
 @dataclass
@@ -49,6 +50,9 @@ class LexicographicSolver:
         self.lp: StageLp | None = None
         # Pairs that can still be 1 in a solution meeting every floor (see `_retire`).
         self.alive = np.ones(len(model.pairs), dtype=bool)
+        first: dict[int, int] = {}
+        self.rank = np.array([j - first.setdefault(r, j) for j, (r, _) in enumerate(model.pairs)],
+                             dtype=np.int64)
         self._rows = [(np.asarray(indices, dtype=np.int64), np.asarray(coefs, dtype=np.int64), ub)
                       for indices, coefs, ub in model.rows]
 
@@ -113,6 +117,7 @@ class LexicographicSolver:
         # Near the bound these sets are small (the LP is nearly tight). The target never goes
         # below one more than the incumbent (that set already settles the stage), and a step
         # that does not improve the incumbent goes straight there.
+        self._near_best(x, lp.value + reduced, coefs, deadline, bound)
         slack = 0
         while self._value(coefs) < bound and not self._stopped(deadline):
             before = self._value(coefs)
@@ -128,6 +133,21 @@ class LexicographicSolver:
             slack = math.inf if self._value(coefs) == before else \
                 max(1, 2 * slack, (bound - self._value(coefs)) // 16)
         return self._value(coefs) >= bound, bound
+
+    def _near_best(self, x, reach, coefs, deadline, bound) -> None:
+        """A solution at the bound ends the stage whatever columns it came from. When the LP
+        is degenerate the pairs that could reach the bound are most of the model; first try
+        those among each request's best shelters (its candidate order)."""
+        if self._value(coefs) >= bound or self._stopped(deadline):
+            return
+        pairs = len(self.model.pairs)
+        at_bound = (reach >= bound - 1e-4) & self.alive
+        near = at_bound & (self.rank < _NEAR_RANK)
+        if np.count_nonzero(at_bound) < 2 * np.count_nonzero(near):
+            return
+        keep = np.nonzero(near | (x > EPS))[0]
+        self._cp(np.union1d(keep, self._chosen(pairs)).tolist(), coefs, deadline, bound,
+                 better=True)
 
     def _retire(self) -> None:
         """Drop the pairs that cannot be 1 in any solution meeting the floor just set.
