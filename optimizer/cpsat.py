@@ -123,6 +123,8 @@ class LexicographicSolver:
             before = self._value(coefs)
             target = max(bound - slack, before + 1)
             keep = np.nonzero(((x > EPS) | (lp.value + reduced >= target - 1e-4)) & self.alive)[0]
+            if len(keep) > _MAX_BLIND_COLUMNS:
+                break  # building it alone would take seconds: leave the time to later stages
             ok, _ = self._cp(np.union1d(keep, self._chosen(pairs)).tolist(), coefs, deadline,
                              bound, better=True)
             if not ok:
@@ -143,7 +145,8 @@ class LexicographicSolver:
         pairs = len(self.model.pairs)
         at_bound = (reach >= bound - 1e-4) & self.alive
         near = at_bound & (self.rank < _NEAR_RANK)
-        if np.count_nonzero(at_bound) < 2 * np.count_nonzero(near):
+        if not 2 * np.count_nonzero(near) <= np.count_nonzero(at_bound) or \
+                np.count_nonzero(near) > _MAX_BLIND_COLUMNS:
             return
         keep = np.nonzero(near | (x > EPS))[0]
         self._cp(np.union1d(keep, self._chosen(pairs)).tolist(), coefs, deadline, bound,
