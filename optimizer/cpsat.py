@@ -1,12 +1,13 @@
 """The lexicographic solve: L1, then L2 with L1 held, then L3 with L1 and L2 held.
 
 Each stage first solves its LP relaxation (GLOP). An integral LP optimum is the stage optimum;
-otherwise CP-SAT searches a sub-model: first over the LP's support and the incumbent (to find a
-good solution fast), then, if that does not meet the LP bound, over every pair whose reduced cost
-leaves it a chance to improve on the incumbent (so the sub-model's optimum is the full optimum).
-CP-SAT runs with one worker and a fixed seed; values are read only when it reports a solution,
-so a stage interrupted by the clock or a stop keeps the previous valid answer.
-"""
+otherwise CP-SAT searches sub-models: first over the LP's support and the incumbent (to find a
+good solution fast), then down from the LP bound over the pairs whose reduced cost lets them
+reach a target (the sub-model's optimum is global if it reaches the target; if not, the bound
+drops below it), until the incumbent meets the bound. Pairs that cannot meet an earlier stage's
+floor are dropped for the later stages. CP-SAT runs with one worker and a fixed seed; values are
+read only when it reports a solution, so a stage interrupted by the clock or a stop keeps the
+previous valid answer."""
 
 from __future__ import annotations
 
