@@ -44,15 +44,19 @@ class StageLp:
         self.base = proto
 
     def solve(self, objective: list[int], floors: list[tuple[list[int], int]],
-              seconds: float) -> LpResult | None:
+              seconds: float, alive: np.ndarray | None = None) -> LpResult | None:
         """Maximise `objective` subject to the rows and, for each (coefs, floor) in `floors`,
-        coefs . x >= floor. None when GLOP does not finish in time."""
+        coefs . x >= floor, with the pairs not `alive` held at 0. None when GLOP does not
+        finish in time."""
         request = linear_solver_pb2.MPModelRequest(
             solver_type=linear_solver_pb2.MPModelRequest.GLOP_LINEAR_PROGRAMMING,
             solver_time_limit_seconds=max(0.001, seconds))
         proto = request.model
         proto.CopyFrom(self.base)
         y = self.model.num_vars
+        if alive is not None:
+            for j in np.nonzero(~alive)[0].tolist():
+                proto.variable[j].upper_bound = 0.0
         index, coefs = _sparse(objective)
         proto.constraint.add(var_index=[*index, y], coefficient=[*(-c for c in coefs), 1.0],
                              lower_bound=0.0, upper_bound=0.0)
