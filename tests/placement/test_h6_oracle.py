@@ -14,8 +14,9 @@ def _proposals(client, caller, request_id):
 def test_h6_says_the_same_whichever_way_it_binds_and_offers_no_threshold(client, network,
                                                                           make_user):
     manager = make_user("case_manager")
-    # One suspect in a shelter's municipality, one some 17 km from another shelter.
-    _case, request = open_request(client, manager, persons=WOMAN, suspects=[
+    # One suspect in a shelter's municipality; one 18 km (±3: the shelter's point is drawn per
+    # install) from another shelter, inside the 30 km a high risk asks for.
+    _case, request = open_request(client, manager, persons=WOMAN, risk="high", suspects=[
         {"municipality": "gjakove"}, {"municipality": "suhareke"}])
     body = _proposals(client, manager, request["id"])
     h6 = [e for e in body["excluded"] if "H6" in e["rules"]]
