@@ -22,7 +22,8 @@ def request_view(request, viewer):
     concerns their own shelters: no case code, no other shelter's holds, and no optimizer
     explanation (its H6 sentences would tell where the suspects are)."""
     case = request.case
-    placement = request_service.live_placement(request) or db.session.scalar(
+    # The newest placement: a live one, if any, is always the newest (one live at a time).
+    placement = db.session.scalar(
         sa.select(Placement).where(Placement.request_id == request.id)
         .order_by(Placement.id.desc()).limit(1)
     )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from optimizer.rules import rank
 from placement import clock
 from placement.extensions import db
-from placement.models import Room, Shelter
+from placement.models import Shelter
 from placement.services import capacity
 from placement.services.instances import ranking_instance
 
@@ -42,9 +42,10 @@ def travel_band(km):
 
 def proposals_for(request):
     """The optimizer's rank on the current beds (holds included), as the API answers it."""
-    ranking = rank(ranking_instance(request), request.id, relaxations=True)
+    instance = ranking_instance(request)
+    ranking = rank(instance, request.id, relaxations=True)
     shelters = {s.id: s for s in db.session.scalars(sa.select(Shelter))}
-    room_kind = dict(db.session.execute(sa.select(Room.id, Room.kind)).all())
+    room_kind = {room.id: room.kind for shelter in instance.shelters for room in shelter.rooms}
     moment = clock.now()
     return {
         "request": request.id,
