@@ -39,6 +39,7 @@ def _kosovo_atlas(region_items):
     return Atlas(municipality_shapes(*kosovo_municipalities()), dict(region_items))
 
 
+@functools.cache
 def attribution():
     """The attribution the packaged polygons require on every map drawn from them."""
     return kosovo_municipalities()[0]["attribution"]

@@ -19,6 +19,7 @@ def network_map(atlas, values, *, names, attribution, markers=(), level="region"
     `Places`; an area left out is drawn as "no shelter". `names` maps codes to display names.
     """
     say = Texts(texts)
+    _check_positions(atlas, markers)
     view = atlas.view(MAP_BOX)
     if level == "region":
         areas = [
@@ -47,6 +48,7 @@ def region_map(atlas, region, values, *, names, attribution, markers=(), texts=N
     Markers are kept only when their position is the region or one of its municipalities.
     """
     say = Texts(texts)
+    _check_positions(atlas, markers)
     view = atlas.view(MAP_BOX, region)
     codes = atlas.municipalities(region)
     areas = [
@@ -59,6 +61,14 @@ def region_map(atlas, region, values, *, names, attribution, markers=(), texts=N
     labels = [(names.get(m, m), view.anchors[m], 13) for m in codes if m in view.anchors]
     title = say("region_map_title", region=names.get(region, region))
     return _svg(view, say, title, areas, labels, kept, attribution, few_below_percent, id_prefix)
+
+
+def _check_positions(atlas, markers):
+    """A marker names a municipality or region of the network: a public position, nothing finer."""
+    public = set(atlas.region_of) | set(atlas.regions())
+    unknown = sorted({m.position for m in markers} - public)
+    if unknown:
+        raise ValueError(f"markers: {unknown} name no municipality or region of the network")
 
 
 def _area(say, level, code, places, names, few_below_percent, prefix, path):

@@ -72,6 +72,9 @@ def group_markers(markers, frame):
             group.positions.append(marker.position)
         if marker.label not in group.labels:
             group.labels.append(marker.label)
+        if isinstance(marker.freshness, str) and marker.freshness in group.states:  # common case
+            group.states[marker.freshness] += marker.shelters
+            continue
         for state, count in marker.states().items():
             group.states[state] += count
     kept = []

@@ -37,9 +37,14 @@ def trend_table(series, days=7, until=None):
 
 
 def trend_chart(series, days=7, *, names, until=None, texts=None, format_day=None,
-                id_prefix="trend"):
-    """SVG line chart of `trend_table`'s figures: axes, day ticks, a legend, a shape per region."""
+                id_prefix=None):
+    """SVG line chart of `trend_table`'s figures: axes, day ticks, a legend, a shape per region.
+
+    `format_day(date)` gives the axis and title words for a day (default "MM-DD"); `id_prefix`
+    (default "trend<days>") keeps ids unique when several charts share a page.
+    """
     say = Texts(texts)
+    id_prefix = id_prefix or f"trend{days}"
     format_day = format_day or (lambda day: day.isoformat()[5:])
     dates, rows = trend_table(series, days, until)
     lines, summary = [], []

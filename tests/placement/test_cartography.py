@@ -147,6 +147,12 @@ def test_stale_shelters_are_drawn_hollow_and_named_stale(kosovo):
         draw(kosovo, markers=[marker(centres, names, "peje", 1, "old")])
 
 
+def test_a_marker_must_name_a_public_position_of_the_network(kosovo):
+    lonely = Marker("shelter-17", 42.3712, 20.4311, "Shelter 17")
+    with pytest.raises(ValueError, match="shelter-17"):
+        draw(kosovo, markers=[lonely])
+
+
 def test_every_class_has_a_pattern_or_plain_fill_and_words_in_the_legend(kosovo):
     values = {"prishtine": Places(12, 30), "mitrovice": Places(2, 20), "peje": Places(0, 18)}
     root = parse(draw(kosovo, values))
