@@ -1,11 +1,14 @@
 """Time to draw the Kosovo map: decoding and projecting once, then each page render from cache.
 
-Run: .venv/bin/python -m bench.cartography   (never part of make test)
+Run: .venv/bin/python -m bench.cartography [DIR]   (never part of make test); with DIR it also
+writes the national map, a region drill-down and a 30-day trend chart there as SVG, to look at.
 """
 
 import datetime as dt
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from placement.cartography import (
     Atlas,
@@ -60,6 +63,15 @@ def main():
           f"max {warm[1]:.1f} ms, {len(svg) // 1024} KiB")
     print(f"Region drill-down (first render projects, then cached): median {region[0]:.1f} ms")
     print(f"30-day trend chart, 5 regions: median {trend[0]:.1f} ms")
+    if len(sys.argv) > 1:
+        folder = Path(sys.argv[1])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "network.svg").write_text(svg, encoding="utf-8")
+        (folder / "region.svg").write_text(
+            region_map(atlas, "prishtine", {}, names=names, attribution=attribution(),
+                       markers=markers), encoding="utf-8")
+        (folder / "trend30.svg").write_text(trend_chart(series, 30, names=names),
+                                            encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -97,26 +97,42 @@ def _svg(view, say, title, areas, labels, markers, attribution, few_below_percen
         element("path", {"d": view.between, "stroke-width": 2}) if view.between else "",
         element("path", {"d": view.outline, "stroke-width": 3}),
     )
+    drawn = group_markers(markers, view.frame)
     return document(
         WIDTH, HEIGHT, prefix, title, description,
         pattern_defs(prefix),
         element("g", {"class": "areas"}, *(markup for _, markup in areas)),
         borders,
-        element("g", {"class": "labels"}, *(_label(*label) for label in labels)),
-        element("g", {"class": "markers"},
-                *(draw_group(g, say) for g in group_markers(markers, view.frame))),
+        element("g", {"class": "labels"}, *(_label(*label, drawn) for label in labels)),
+        element("g", {"class": "markers"}, *(draw_group(g, say) for g in drawn)),
         legend(LEGEND_X, 34, prefix, say, few_below_percent, view.frame.units_per_km()),
         element("text", {"class": "attribution", "x": 10, "y": HEIGHT - 12, "font-size": 11,
                          "fill": "#3d4852"}, text(attribution)),
     )
 
 
-def _label(words, anchor, size):
-    """A place name with a white halo, set just above its anchor so markers do not hide it."""
-    x, y = anchor
+# Where a label may sit relative to its anchor, tried in turn: above, below, further, aside.
+LABEL_OFFSETS = [(0, -16), (0, 24), (0, -36), (0, 44), (0, -56), (0, 64)] + [
+    (dx, dy) for dy in (-16, 24, -36, 44) for dx in (-48, 48, -80, 80)
+]
+
+
+def _label(words, anchor, size, groups):
+    """A place name with a white halo, above its anchor or else below, where no marker hides it."""
+    half_width = len(words) * size * 3 // 10 + 2
+
+    def clear(x, baseline):
+        return not any(
+            abs(g.x - x) < half_width + g.radius
+            and g.y + g.radius > baseline - size and g.y - g.radius < baseline + 4
+            for g in groups
+        )
+
+    spots = [(anchor[0] + dx, anchor[1] + dy) for dx, dy in LABEL_OFFSETS]
+    x, baseline = next((spot for spot in spots if clear(*spot)), spots[0])
     return element(
         "text",
-        {"x": x, "y": y - 16, "text-anchor": "middle", "font-size": size, "font-weight": "bold",
+        {"x": x, "y": baseline, "text-anchor": "middle", "font-size": size, "font-weight": "bold",
          "fill": INK, "stroke": "#ffffff", "stroke-width": 4, "stroke-linejoin": "round",
          "paint-order": "stroke", "aria-hidden": "true"},
         text(words),

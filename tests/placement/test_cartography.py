@@ -83,6 +83,8 @@ def test_kosovo_draws_its_38_municipalities_and_5_regions_as_accessible_shapes(k
     for label_id in root.get("aria-labelledby").split():
         assert root.find(f".//*[@id='{label_id}']", NS).text
     assert "Prizren region: 12 places free of 30" in root.find("s:desc", NS).text
+    labels = [t.text for t in root.iterfind(".//s:g[@class='labels']/s:text", NS)]
+    assert sorted(labels) == ["Gjilan", "Mitrovicë", "Pejë", "Prishtinë", "Prizren"]
 
 
 def test_markup_has_no_style_no_script_and_no_fractional_number(kosovo):
