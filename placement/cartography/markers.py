@@ -99,7 +99,8 @@ def _overlap(a, b):
 
 def draw_group(group, say):
     """One symbol: filled circle (fresh), filled square (aging), hollow dashed circle (stale)."""
-    states = ", ".join(f"{group.states[s]} {say(s)}" for s in FRESHNESS if group.states[s])
+    counts = [(s, group.states[s]) for s in FRESHNESS if group.states[s]]
+    states = ", ".join(say("state_count", count=n, state=say(s)) for s, n in counts)
     title = say(
         "marker",
         label=" / ".join(group.labels),

@@ -31,6 +31,7 @@ DEFAULT_TEXTS = {
     "marker_count_rule": "the number says how many share a position",
     "marker": "{label}: {shelters} ({states})",
     "shelters": lambda count, **_: f"{count} shelter" if count == 1 else f"{count} shelters",
+    "state_count": "{count} {state}",
     "fresh": "fresh",
     "fresh_rule": "fresh: confirmed under 2 h ago",
     "aging": "aging",

@@ -22,6 +22,7 @@ from placement.cartography import (
     trend_table,
 )
 from placement.cartography.maps import MAP_BOX
+from placement.cartography.svg import element
 from placement.data.geo import kosovo_municipalities
 from placement.geometry import municipality_shapes
 from placement.services.network import default_network
@@ -64,11 +65,17 @@ def groups(root):
 
 def assert_safe_markup(root):
     """CSP-clean (no style, no script, no event handler) and no fractional number anywhere."""
-    for element in root.iter():
-        assert not element.tag.endswith("script")
-        for name, value in element.attrib.items():
-            assert name != "style" and not name.startswith("on"), (element.tag, name)
-            assert not FRACTION.search(value), (element.tag, name, value)
+    for node in root.iter():
+        assert not node.tag.endswith("script")
+        for name, value in node.attrib.items():
+            assert name != "style" and not name.startswith("on"), (node.tag, name)
+            assert not FRACTION.search(value), (node.tag, name, value)
+
+
+@pytest.mark.parametrize("attributes", [{"style": "fill:red"}, {"x": 12.5}])
+def test_the_svg_writer_refuses_inline_style_and_fractional_numbers(attributes):
+    with pytest.raises(ValueError):
+        element("rect", attributes)
 
 
 def test_kosovo_draws_its_38_municipalities_and_5_regions_as_accessible_shapes(kosovo):
