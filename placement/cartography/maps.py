@@ -82,7 +82,7 @@ def _area(say, level, code, places, names, few_below_percent, prefix, path):
     markup = titled(
         "path",
         {"d": path, "class": f"area area-{shade}", "data-area": code, "data-class": shade,
-         "fill": fill_of(shade, prefix), "stroke": "#ffffff", "stroke-width": 1,
+         "fill": fill_of(shade, prefix), "stroke": "#8796a0", "stroke-width": 1,
          "stroke-linejoin": "round"},
         words,
     )
