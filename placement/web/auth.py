@@ -7,7 +7,7 @@ answer 404 as in the API: page views call the same services, which raise NotFoun
 
 import functools
 
-from flask import g, redirect, request, session, url_for
+from flask import g, make_response, redirect, request, session, url_for
 
 from placement.errors import Forbidden, Unauthorized
 from placement.extensions import db
@@ -44,7 +44,7 @@ def page(*roles):
         def wrapper(*args, **kwargs):
             user = page_user()
             if user is None:
-                return redirect(url_for("web_auth.login", next=_local_path()))
+                return to_sign_in()
             if roles and user.role not in roles:
                 raise Forbidden("this page is for another role")
             return view(*args, **kwargs)
@@ -54,9 +54,22 @@ def page(*roles):
     return decorate
 
 
+def to_sign_in():
+    """Send the browser to /login, coming back here after; htmx follows HX-Redirect instead of
+    swapping the sign-in page into a fragment."""
+    target = url_for("web_auth.login", next=_local_path())
+    if request.headers.get("HX-Request"):
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
 def _local_path():
     """Where to come back to after sign-in: this path, never another site."""
-    return request.full_path.rstrip("?") if request.method == "GET" else None
+    if request.method != "GET" or request.headers.get("HX-Request"):
+        return None
+    return request.full_path.rstrip("?")
 
 
 def safe_next(target):

@@ -4,8 +4,10 @@ Everything outside /api/ is a page. A page that needs sign-in answers a redirect
 instead of 401; other statuses render error.html with a heading in the user's language.
 """
 
-from flask import make_response, redirect, render_template, request, url_for
+from flask import make_response, render_template, request
 from flask_babel import gettext as _
+
+from placement.web.auth import to_sign_in
 
 API_PREFIX = "/api/"
 
@@ -41,7 +43,7 @@ def page_error(status, message, errors):
     if request.path.startswith(API_PREFIX):
         return None
     if status == 401:
-        return redirect(url_for("web_auth.login"))
+        return to_sign_in()
     heading = _headings().get(status, _("Something went wrong"))
     explanation = _explanations().get(status, _("It has been logged. Try again later."))
     body = render_template("error.html", status=status, heading=heading, explanation=explanation)

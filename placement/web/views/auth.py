@@ -54,6 +54,9 @@ def login():
         )
         return render_form("login.html", form)
     user, token, _expires_at = result
+    if page_user() is not None:
+        # Signing in over a live session (another account in the same browser) ends that one.
+        accounts.logout(g.token_row)
     if user.language is None and request.cookies.get(LANGUAGE_COOKIE) in LOCALES:
         user.language = request.cookies[LANGUAGE_COOKIE]
     db.session.commit()

@@ -19,6 +19,7 @@ Between browser steps, test code that reads the database must end its transactio
 import os
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,9 +67,15 @@ class ScanningMiddleware:
         return [body]
 
 
+@dataclass
+class LiveServer:
+    url: str
+    scanner: ScanningMiddleware
+
+
 @pytest.fixture
 def live_server(app):
-    """The app served on a free 127.0.0.1 port; yields its base URL."""
+    """The app served on a free 127.0.0.1 port; yields a LiveServer (its base `url`)."""
     scanner = ScanningMiddleware(app)
     server = make_server("127.0.0.1", 0, scanner, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -76,7 +83,7 @@ def live_server(app):
     # The test thread's session must not hold SQLite's write lock while the server works.
     db.session.commit()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", scanner)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -99,7 +106,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context on the live server; checks CSP and axe coverage at the end."""
-    context = browser.new_context(base_url=live_server, locale="en-GB")
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     tab.streha_visited = set()

@@ -72,3 +72,23 @@ def test_the_api_docs_render_offline_under_the_csp(page, live_server):
     expect(page.get_by_text("/api/v1/regions").first).to_be_visible()
     # Swagger UI is third-party markup: it is not held to axe here, only to the CSP.
     page.streha_checked.add("/api/v1/docs")
+
+
+def test_htmx_works_under_the_csp_without_inline_styles(page, sign_in, axe_check):
+    sign_in(page, "admin")
+    assert page.evaluate("window.htmx.version") == "2.0.11"
+    # A fragment fetched and swapped by htmx, as later pages do (hx-get, hx-select).
+    page.evaluate(
+        """() => {
+            const probe = document.createElement("div");
+            probe.id = "probe";
+            probe.setAttribute("hx-get", "/admin/");
+            probe.setAttribute("hx-select", "h1");
+            probe.setAttribute("hx-trigger", "load");
+            document.querySelector("main").appendChild(probe);
+            window.htmx.process(probe);
+        }"""
+    )
+    expect(page.locator("#probe h1")).to_contain_text("Welcome")
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
+    axe_check(page)

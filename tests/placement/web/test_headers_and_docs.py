@@ -65,3 +65,14 @@ def test_the_vendored_files_are_the_versions_the_readme_names(client):
     with client.get("/static/vendor/htmx/htmx.min.js") as response:
         htmx = response.get_data(as_text=True)
     assert "| 2.0.11 |" in readme and 'version:"2.0.11"' in htmx.replace(" ", "")
+
+
+def test_the_coordinate_scan_covers_html_pages(client):
+    from tests.placement.conftest import SEEDED_COORDINATES
+
+    SEEDED_COORDINATES.add("Sign in to Streha")  # stands in for a coordinate in a page
+    try:
+        with pytest.raises(AssertionError, match="leaked a shelter coordinate"):
+            client.get("/login")
+    finally:
+        SEEDED_COORDINATES.discard("Sign in to Streha")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from placement import clock, create_app
 from placement.extensions import db
 from placement.models import AuditEvent, Token
-from tests.placement.conftest import SECRET_KEYS
+from tests.placement.conftest import PASSWORD, SECRET_KEYS
 from tests.placement.web.pages import csrf_token, post_form, sign_in
 
 HOMES = {
@@ -147,3 +147,22 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(client, users)
     client.delete_cookie("streha_session")
     away = sign_in(client, users["admin"].username, next="//evil.example/")
     assert away.headers["Location"] == "/"
+
+
+def test_htmx_requests_are_sent_to_sign_in_by_header(client):
+    response = client.get("/admin/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/login"
+
+
+def test_signing_in_over_a_live_session_ends_it(client, users):
+    sign_in(client, users["admin"].username)
+    form = {"username": users["case_manager"].username, "password": PASSWORD}
+    assert post_form(client, "/login", form, "/admin/").status_code == 302
+    assert client.get("/").headers["Location"] == "/case-manager/"
+    revoked = db.session.scalars(
+        sa.select(Token).where(
+            Token.user_id == users["admin"].user_id, Token.revoked_at.is_not(None)
+        )
+    )
+    assert len(list(revoked)) == 1  # the session's; the fixture's API token lives on
