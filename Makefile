@@ -7,9 +7,28 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: venv run test test-sqlite test-postgres lint bench clean demo-reset
+# Page text: the .po catalogues in the repo, compiled to .mo (not committed) before run and test.
+PO := $(wildcard placement/web/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: venv run test test-sqlite test-postgres lint bench clean demo-reset translations browser
 
 venv: $(STAMP)
+
+translations: $(MO)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download does not work
+# here); install it when missing, and fail loudly if that is not possible.
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@echo "== $(CHROMIUM) is missing: installing Debian's chromium for the browser tests"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	@test -x $(CHROMIUM) || { echo "chromium could not be installed: the browser tests cannot run" >&2; exit 1; }
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +39,7 @@ $(STAMP): setup.cfg pyproject.toml
 instance/secrets.json: | $(STAMP)
 	$(FLASK) secrets init
 
-run: $(STAMP) instance/secrets.json
+run: $(STAMP) $(MO) instance/secrets.json
 	$(FLASK) db upgrade
 	$(FLASK) network load --default
 	$(FLASK) demo accounts
@@ -31,11 +50,11 @@ test: $(STAMP) lint test-sqlite test-postgres
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(MO) browser
 	STREHA_TEST_BACKEND=sqlite $(BIN)/python -m pytest
 
 # Runs only when TEST_DATABASE_URL names a PostgreSQL database (CI sets it).
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(MO) browser
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL pass (TEST_DATABASE_URL)"; \
 		STREHA_TEST_BACKEND=postgres $(BIN)/python -m pytest tests/placement; \

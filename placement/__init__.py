@@ -17,16 +17,19 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(config=None):
     """Build the app from defaults, instance secrets, the environment and `config` overrides."""
-    app = Flask(__name__, instance_relative_config=True)
+    # Static files (our CSS and JS, vendored htmx and Swagger UI) are the pages': see placement/web.
+    app = Flask(__name__, instance_relative_config=True, static_folder="web/static")
     app.config.update(build_config(app.instance_path, config))
     if app.config["PROXY_HOPS"]:
-        # Behind a reverse proxy, the client's address (login rate limits) is in X-Forwarded-For.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"])
+        # Behind a reverse proxy: the client's address (login rate limits) and its scheme (HSTS).
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     api.init_app(app)
     _register_resources(app)
+    _register_pages(app)
     register_error_handlers(app)
     app.before_request(_tag_request)
     app.after_request(_secure_headers)
@@ -51,6 +54,15 @@ def _register_resources(app):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 
 
+def _register_pages(app):
+    from placement.resources import BLUEPRINTS
+    from placement.web import init_web
+    from placement.web.errors import page_error
+
+    init_web(app, BLUEPRINTS)
+    app.extensions["streha_page_error"] = page_error
+
+
 def _tag_request():
     supplied = request.headers.get("X-Request-ID", "")
     g.request_id = (
@@ -58,9 +70,30 @@ def _tag_request():
     )
 
 
+# Every response, page or JSON: our own scripts and styles only, nothing inline, no framing.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _secure_headers(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.is_secure:
+        # Over TLS (directly, or behind a proxy counted by PROXY_HOPS): stay on TLS.
+        response.headers["Strict-Transport-Security"] = HSTS
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     return response

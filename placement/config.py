@@ -38,13 +38,20 @@ def build_config(instance_path, overrides=None):
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # /api/v1/docs is a page of ours (placement/web/views/docs.py) with pinned, vendored
+        # Swagger UI: flask-smorest's own page loads it from a CDN and runs an inline script.
+        "OPENAPI_SWAGGER_UI_PATH": None,
         "API_SPEC_OPTIONS": {
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
         },
     }
+    # The page session cookie (placement/web/session.py): an opaque id, Secure in production.
+    # In production the __Host- prefix also makes the browser refuse it without TLS or for a
+    # sibling domain.
+    production = config["ENV_NAME"] == "production"
+    config["SESSION_COOKIE_NAME"] = "__Host-streha_session" if production else "streha_session"
+    config["SESSION_COOKIE_SECURE"] = production
     config.update(_instance_secrets(instance))
     config.update(_environment())
     config.update(overrides or {})

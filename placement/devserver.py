@@ -35,7 +35,8 @@ def main():
     parser.add_argument("--port", default="5000")
     args = parser.parse_args()
     address = f"{args.host}:{args.port}"
-    sys.stdout.write(f"Streha API on http://{address}/api/v1/  (docs: http://{address}/api/v1/docs)\n")
+    sys.stdout.write(f"Streha: sign in at http://{address}/login\n")
+    sys.stdout.write(f"  API: http://{address}/api/v1/  (docs: http://{address}/api/v1/docs)\n")
     sys.stdout.write("the scheduler runs beside it; Ctrl-C stops both\n")
     sys.stdout.flush()
 

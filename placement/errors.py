@@ -3,7 +3,7 @@
 import logging
 import traceback
 
-from flask import g, jsonify
+from flask import current_app, g, jsonify
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -82,7 +82,11 @@ def _respond(status, message, errors=None, headers=None):
     db.session.rollback()
     if status in DENIED_STATUSES:
         _audit_denial(status)
-    response = jsonify(error_body(status, message, errors))
+    # Pages answer the same refusal as an HTML page (placement/web/errors.py).
+    page_error = current_app.extensions.get("streha_page_error")
+    response = page_error and page_error(status, message, errors)
+    if response is None:
+        response = jsonify(error_body(status, message, errors))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -36,6 +36,8 @@ class User(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
     region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"))
     disabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The pages' language, chosen by the user (None: from the browser until they choose).
+    language: Mapped[str | None] = mapped_column(sa.String(10))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
 
     organisation = relationship("Organisation")

@@ -11,6 +11,8 @@ class Region(db.Model):
 
     code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    # {"sq": ..., "sr_Latn": ...}: the name in other languages, when the network file gives them.
+    names: Mapped[dict | None] = mapped_column(sa.JSON)
     lat: Mapped[float | None] = mapped_column(sa.Float)
     lon: Mapped[float | None] = mapped_column(sa.Float)
 
@@ -28,6 +30,7 @@ class Municipality(db.Model):
 
     code: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    names: Mapped[dict | None] = mapped_column(sa.JSON)
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     lat: Mapped[float] = mapped_column(sa.Float)
     lon: Mapped[float] = mapped_column(sa.Float)

@@ -82,13 +82,20 @@ def _upsert_geography(network):
                 "lat": round(sum(m["lat"] for m in members) / len(members), 4),
                 "lon": round(sum(m["lon"] for m in members) / len(members), 4),
             }
-        _upsert(Region, {"code": region["code"]}, {"name": region["name"], **centre})
+        values = {"name": region["name"], "names": region.get("names"), **centre}
+        _upsert(Region, {"code": region["code"]}, values)
     db.session.flush()
     for m in network["municipalities"]:
         _upsert(
             Municipality,
             {"code": m["code"]},
-            {"name": m["name"], "region_code": m["region"], "lat": m["lat"], "lon": m["lon"]},
+            {
+                "name": m["name"],
+                "names": m.get("names"),
+                "region_code": m["region"],
+                "lat": m["lat"],
+                "lon": m["lon"],
+            },
         )
     db.session.flush()
 

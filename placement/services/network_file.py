@@ -25,14 +25,21 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+# Optional names in other languages, by locale ("sq", "sr_Latn"): the pages show the user's one.
+LOCALE = validate.Regexp(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$", error="not a locale code")
+NAMES = fields.Dict(keys=fields.String(validate=LOCALE), values=fields.String(validate=NAME))
+
+
 class RegionEntrySchema(_Strict):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=NAME)
+    names = NAMES
 
 
 class MunicipalityEntrySchema(_Strict):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=NAME)
+    names = NAMES
     region = fields.String(required=True, validate=CODE)
     lat = fields.Float(required=True, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
