@@ -166,7 +166,7 @@ def instance_to_dict(instance: Instance) -> dict:
 
 
 def _shelter_dict(shelter: Shelter) -> dict:
-    """A shelter's object; the optional area fields only when set, so old files stay as they were."""
+    """A shelter's object; the optional area fields only when set, so old files stay as is."""
     data = _plain(shelter)
     if not shelter.location_radius_km:
         del data["location_radius_km"]
