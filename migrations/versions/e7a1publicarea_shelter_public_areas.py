@@ -34,15 +34,15 @@ def upgrade():
     sa.CheckConstraint('privacy_radius_region_km > 0', name=op.f('ck_network_settings_region_radius')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_network_settings'))
     )
-    with op.batch_alter_table('municipalities', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('boundary', sa.JSON(), nullable=True))
-    with op.batch_alter_table('shelters', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('anchor_lat', sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column('anchor_lon', sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column('anchor_set', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('privacy_radius_km', sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column('privacy_radius_set', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('area_municipalities', sa.JSON(), nullable=True))
+    # Plain ADD COLUMN on both databases: a batch copy of these tables on SQLite would trip the
+    # foreign keys that rooms and shelters hold on them once they have rows.
+    op.add_column('municipalities', sa.Column('boundary', sa.JSON(), nullable=True))
+    op.add_column('shelters', sa.Column('anchor_lat', sa.Float(), nullable=True))
+    op.add_column('shelters', sa.Column('anchor_lon', sa.Float(), nullable=True))
+    op.add_column('shelters', sa.Column('anchor_set', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('shelters', sa.Column('privacy_radius_km', sa.Float(), nullable=True))
+    op.add_column('shelters', sa.Column('privacy_radius_set', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('shelters', sa.Column('area_municipalities', sa.JSON(), nullable=True))
     _fill_existing_shelters()
 
 
@@ -64,13 +64,9 @@ def _fill_existing_shelters():
 
 
 def downgrade():
-    with op.batch_alter_table('shelters', schema=None) as batch_op:
-        batch_op.drop_column('area_municipalities')
-        batch_op.drop_column('privacy_radius_set')
-        batch_op.drop_column('privacy_radius_km')
-        batch_op.drop_column('anchor_set')
-        batch_op.drop_column('anchor_lon')
-        batch_op.drop_column('anchor_lat')
-    with op.batch_alter_table('municipalities', schema=None) as batch_op:
-        batch_op.drop_column('boundary')
+    # Plain DROP COLUMN (SQLite 3.35+), for the same reason.
+    for column in ('area_municipalities', 'privacy_radius_set', 'privacy_radius_km',
+                   'anchor_set', 'anchor_lon', 'anchor_lat'):
+        op.drop_column('shelters', column)
+    op.drop_column('municipalities', 'boundary')
     op.drop_table('network_settings')
