@@ -129,7 +129,7 @@ class NetworkSchema(_Strict):
     # Only the shipped demo network sets this: each install then draws its own fictional locations.
     generate_locations = fields.Boolean(load_default=False)
     # The municipality polygons: a packaged geometry name or an index file beside this one.
-    geometry = fields.String(validate=validate.Length(min=1, max=300))
+    geometry = fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
     # Privacy radius (km) by disclosure level; see services/areas.py for the defaults.
     privacy_radius_km = fields.Nested(RadiiSchema)
     # Without polygons: the largest distance from a municipality's centroid to its boundary.
