@@ -5,10 +5,8 @@ point lies 97% of its privacy radius from its anchor, due north in one install a
 the other (6 km apart for a municipality-level shelter, 68 km for a region-level one). The same
 script of reads, cases with suspects placed to split the exact H6 rule, requests from every
 municipality, proposals, holds, accept, decline, cancel and optimizer runs, played by every role
-but through the administrator's exact-location tooling, must get the same answers.
+without the administrator's exact-location tooling, must get the same answers.
 """
-
-import pytest
 
 from placement.services import instances
 from tests.placement.privacy_script import (
@@ -18,8 +16,6 @@ from tests.placement.privacy_script import (
     suspect_probes,
     travel_probes,
 )
-
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
 def _differences(first, second):
