@@ -66,6 +66,7 @@ test-postgres: $(STAMP) $(MO) browser
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.proposals
+	$(BIN)/python -m bench.privacy_area
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

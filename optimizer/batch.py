@@ -124,29 +124,40 @@ def distances_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> 
 
 
 class Geometry:
-    """Shelter coordinates for H6 and L3 over every shelter at once."""
+    """Shelter points, privacy radii and area municipalities for H6 and L3 over every shelter."""
 
     def __init__(self, instance: Instance):
         self.instance = instance
         self.lats = np.array([s.lat for s in instance.shelters], dtype=float)
         self.lons = np.array([s.lon for s in instance.shelters], dtype=float)
-        self.municipalities = np.array([s.municipality for s in instance.shelters], dtype=object)
+        self.radii = np.array([s.location_radius_km for s in instance.shelters], dtype=float)
+        self._towns: dict[str, np.ndarray] = {}
+
+    def _touches(self, municipality: str) -> np.ndarray:
+        """Per shelter: does its area touch this municipality?"""
+        found = self._towns.get(municipality)
+        if found is None:
+            found = self._towns[municipality] = np.array(
+                [municipality in s.area_towns for s in self.instance.shelters], dtype=bool)
+        return found
 
     def suspects(self, request: Request, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """(in a suspect's municipality, nearer than `threshold` km to a suspect) per shelter."""
+        """(area touches a suspect's municipality, a suspect nearer than `threshold` km plus
+        the shelter's privacy radius) per shelter."""
         count = len(self.lats)
         same_town = np.zeros(count, dtype=bool)
         near = np.zeros(count, dtype=bool)
+        limits = threshold + self.radii
         for suspect in request.suspects:
             d = distances_km(suspect.lat, suspect.lon, self.lats, self.lons)
-            close = d < threshold
-            for i in np.nonzero(np.abs(d - threshold) < _EDGE)[0]:
+            close = d < limits
+            for i in np.nonzero(np.abs(d - limits) < _EDGE)[0]:
                 shelter = self.instance.shelters[i]
                 close[i] = haversine_km(suspect.lat, suspect.lon, shelter.lat,
-                                        shelter.lon) < threshold
+                                        shelter.lon) < threshold + shelter.location_radius_km
             near |= close
             if suspect.municipality is not None:
-                same_town |= self.municipalities == suspect.municipality
+                same_town |= self._touches(suspect.municipality)
         return same_town, near
 
     def suspect_ok(self, request: Request, threshold: float) -> np.ndarray:

@@ -84,7 +84,9 @@ def _h6(instance: Instance, request: Request, shelter_id: Id) -> Relaxation | No
     if suspect_in_municipality(request, shelter):
         return None  # the municipality rule has no threshold to relax
     current = instance.policy.min_suspect_distance_km[request.risk]
-    relaxed = math.floor(nearest_suspect_km(request, shelter) / H6_STEP_KM) * H6_STEP_KM
+    # The policy distance that would admit the shelter, its privacy radius still added on.
+    room = nearest_suspect_km(request, shelter) - shelter.location_radius_km
+    relaxed = math.floor(room / H6_STEP_KM) * H6_STEP_KM
     if relaxed < H6_STEP_KM or relaxed >= current:
         return None
     return Relaxation(

@@ -26,7 +26,8 @@ _OPTIONAL = {
     Occupant: {"group": None},
     Room: {"occupants": [], "held": 0},
     Suspect: {"municipality": None},
-    Shelter: {"max_accompanying_boy_age": None, "languages": [], "services": []},
+    Shelter: {"max_accompanying_boy_age": None, "languages": [], "services": [],
+              "location_radius_km": 0.0, "area_municipalities": []},
     Request: {"languages": [], "needs": [], "suspects": [], "keep_apart_from": [],
               "exclude_shelters": []},
 }
@@ -159,9 +160,19 @@ def instance_to_dict(instance: Instance) -> dict:
     """The §5 JSON structure of an instance; `instance_from_dict` reads it back equal."""
     return {
         "policy": policy_to_dict(instance.policy),
-        "shelters": _plain(instance.shelters),
+        "shelters": [_shelter_dict(s) for s in instance.shelters],
         "requests": _plain(instance.requests),
     }
+
+
+def _shelter_dict(shelter: Shelter) -> dict:
+    """A shelter's object; the optional area fields only when set, so old files stay as is."""
+    data = _plain(shelter)
+    if not shelter.location_radius_km:
+        del data["location_radius_km"]
+    if not shelter.area_municipalities:
+        del data["area_municipalities"]
+    return data
 
 
 def solution_to_dict(solution: Solution) -> dict:

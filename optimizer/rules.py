@@ -74,34 +74,54 @@ def h4_gender_policy(request: Request, shelter: Shelter) -> str | None:
 
 
 def nearest_suspect_km(request: Request, shelter: Shelter) -> float:
-    """Internal only (never shown): the shortest distance from the shelter to a suspect."""
+    """Internal only (never shown): the shortest distance from the shelter's point (its area's
+    anchor when it has one) to a suspect."""
     return min((haversine_km(s.lat, s.lon, shelter.lat, shelter.lon) for s in request.suspects),
                default=float("inf"))
 
 
 def suspect_in_municipality(request: Request, shelter: Shelter) -> bool:
-    return any(s.municipality is not None and s.municipality == shelter.municipality
-               for s in request.suspects)
+    """A suspect's municipality is one the shelter's area touches (its own, without an area)."""
+    towns = shelter.area_towns
+    return any(s.municipality is not None and s.municipality in towns for s in request.suspects)
+
+
+def h6_threshold_km(policy: Policy, request: Request, shelter: Shelter) -> float:
+    """The distance H6 keeps from the shelter's point: the policy's, plus the privacy radius.
+
+    By the triangle inequality, a suspect at least this far from the anchor is at least the
+    policy's distance from wherever inside the area the shelter really is.
+    """
+    return policy.min_suspect_distance_km[request.risk] + shelter.location_radius_km
 
 
 def h6_suspects(policy: Policy, request: Request, shelter: Shelter) -> str | None:
     """H6: at least min_suspect_distance_km[risk] from every suspect, not in their municipality."""
     if suspect_in_municipality(request, shelter):
-        return H6_MUNICIPALITY
-    threshold = policy.min_suspect_distance_km[request.risk]
-    if nearest_suspect_km(request, shelter) < threshold:
-        return h6_distance_sentence(policy, request)
+        return h6_municipality_sentence(shelter)
+    if nearest_suspect_km(request, shelter) < h6_threshold_km(policy, request, shelter):
+        return h6_distance_sentence(policy, request, shelter)
     return None
 
 
 H6_MUNICIPALITY = "H6: the shelter is in the municipality of a known suspect"
+H6_AREA_MUNICIPALITY = "H6: the shelter's area touches the municipality of a known suspect"
 H7_SENTENCE = "H7: a case this person must be kept apart from is at this shelter"
 
 
-def h6_distance_sentence(policy: Policy, request: Request) -> str:
+def h6_municipality_sentence(shelter: Shelter) -> str:
+    return H6_AREA_MUNICIPALITY if shelter.has_area else H6_MUNICIPALITY
+
+
+def h6_distance_sentence(policy: Policy, request: Request, shelter: Shelter) -> str:
+    """The rule and its whole threshold: all of it public (policy and the area's radius)."""
     threshold = policy.min_suspect_distance_km[request.risk]
-    return (f"H6: a known suspect is within the minimum distance of {threshold:g} km for "
-            f"{request.risk} risk")
+    radius = shelter.location_radius_km
+    if not radius:
+        return (f"H6: a known suspect is within the minimum distance of {threshold:g} km for "
+                f"{request.risk} risk")
+    return (f"H6: a known suspect is within {threshold + radius:g} km of the shelter's area "
+            f"(policy {threshold:g} km for {request.risk} risk + {radius:g} km privacy radius)")
 
 
 def h7_keep_apart(request: Request, shelter: Shelter) -> str | None:
@@ -226,7 +246,8 @@ def fit(request: Request, shelter: Shelter) -> int:
 
 
 def travel_km(request: Request, shelter: Shelter) -> int:
-    """L3 per assignment: floor(km + 0.5) from the request's location to the shelter."""
+    """L3 per assignment: floor(km + 0.5) from the request's location to the shelter's point
+    (its area's anchor when it has one)."""
     loc = request.location
     return rounded_km(haversine_km(loc.lat, loc.lon, shelter.lat, shelter.lon))
 

@@ -238,6 +238,11 @@ class Shelter:
     services: tuple[str, ...]
     wheelchair_accessible: bool
     rooms: tuple[Room, ...]
+    # The public area (optional): lat/lon is then its anchor, the true point lies within
+    # `location_radius_km` of it, and the area touches `area_municipalities` (default: the
+    # shelter's own municipality). H6 is judged on the whole area (SPEC §3).
+    location_radius_km: float = 0.0
+    area_municipalities: tuple[str, ...] = ()
 
     def __post_init__(self):
         _id("id", self.id)
@@ -255,12 +260,30 @@ class Shelter:
         _set(self, "languages", _codes("languages", self.languages))
         _set(self, "services", _codes("services", self.services))
         _bool("wheelchair_accessible", self.wheelchair_accessible)
+        _number("location_radius_km", self.location_radius_km, 0, 1000)
+        _set(self, "area_municipalities", _towns(self.area_municipalities))
         _set(self, "rooms", _items("rooms", self.rooms, Room))
         seen = set()
         for i, room in enumerate(self.rooms):
             if room.id in seen:
                 raise InstanceError(f"rooms[{i}].id", f"duplicate room id {room.id!r}")
             seen.add(room.id)
+
+    @cached_property
+    def area_towns(self) -> frozenset[str]:
+        """Municipalities H6 treats as the shelter's: those its area touches."""
+        return frozenset(self.area_municipalities or (self.municipality,))
+
+    @property
+    def has_area(self) -> bool:
+        return self.location_radius_km > 0 or bool(self.area_municipalities)
+
+
+def _towns(values: Any) -> tuple[str, ...]:
+    if not isinstance(values, list | tuple) or not all(
+            isinstance(v, str) and v for v in values):
+        raise InstanceError("area_municipalities", "must be a list of non-empty strings")
+    return tuple(values)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .batch import Geometry, PersonRules, RoomRules, room_key, room_reason
 from .explain import _beds, _h4, _h6, _works, residual_instance
-from .rules import H6_MUNICIPALITY, H7_SENTENCE, h6_distance_sentence
+from .rules import H7_SENTENCE, h6_distance_sentence, h6_municipality_sentence
 from .types import Exclusion, Instance, Relaxation, Request, Unassigned
 
 _RELAXABLE = {("H1",), ("H2",), ("H4",), ("H6",)}
@@ -35,6 +35,13 @@ class _Explainer:
         self.geometry = Geometry(instance)
         self.rooms = RoomRules(instance)
         self.ids = [s.id for s in instance.shelters]
+        # H6 sentences depend on the shelter's area: one class per distinct (radius, has area).
+        kinds = [(s.location_radius_km, s.has_area) for s in instance.shelters]
+        self._area_kinds = sorted(set(kinds))
+        self._area_kind = np.array([self._area_kinds.index(k) for k in kinds] or [0],
+                                   dtype=np.int64)[:len(kinds)]
+        self._example = {k: instance.shelters[kinds.index(k)] for k in self._area_kinds}
+        self._h6_span = 1 + 2 * len(self._area_kinds)
         self._person_ids: dict[tuple, int] = {(): 0}
         self._person_reasons: list[dict[str, str]] = [{}]
         self._content_ids: dict[tuple, int] = {}
@@ -75,13 +82,15 @@ class _Explainer:
                               dtype=np.int64)
         threshold = self.instance.policy.min_suspect_distance_km[request.risk]
         same_town, near = self.geometry.suspects(request, threshold)
+        # 0: H6 holds; 1 + 2k: municipality, 2 + 2k: distance, for area class k.
         h6 = np.where(same_town, 1, np.where(near, 2, 0))
+        h6 = np.where(h6 > 0, h6 + 2 * self._area_kind, 0)
         h7 = np.zeros(len(self.ids), dtype=np.int64)
         for shelter_id in request.exclude_shelters:
             h7[self.instance.shelter_index[shelter_id]] = 1
         room = self.rooms.codes(room_key(request))
         person = person_ids[self.people.trait_of] if len(self.ids) else h7
-        return ((person * 3 + h6) * 2 + h7) * 4 + room, self._person_reasons
+        return ((person * self._h6_span + h6) * 2 + h7) * 4 + room, self._person_reasons
 
     def _person_id(self, reasons: dict[str, str]) -> int:
         key = tuple(reasons.items())
@@ -95,11 +104,13 @@ class _Explainer:
         """The id of the (rules, sentences) that a code stands for, for this request."""
         code, room = divmod(code, 4)
         code, h7 = divmod(code, 2)
-        person_id, h6 = divmod(code, 3)
+        person_id, h6 = divmod(code, self._h6_span)
         reasons = dict(person[person_id])
         if h6:
-            reasons["H6"] = H6_MUNICIPALITY if h6 == 1 else \
-                h6_distance_sentence(self.instance.policy, request)
+            kind, distance = divmod(h6 - 1, 2)
+            shelter = self._example[self._area_kinds[kind]]
+            reasons["H6"] = (h6_distance_sentence(self.instance.policy, request, shelter)
+                             if distance else h6_municipality_sentence(shelter))
         if h7:
             reasons["H7"] = H7_SENTENCE
         reasons.update(room_reason(room_key(request), room))

@@ -103,7 +103,8 @@ def network_load(path, use_default):
         document = default_network() if use_default else json.loads(Path(path).read_text())
     except json.JSONDecodeError as error:
         raise click.ClickException(f"not JSON: line {error.lineno} column {error.colno}") from None
-    for line in _commit_or_fail(lambda: load_network(document)):
+    base_dir = None if use_default else Path(path).parent
+    for line in _commit_or_fail(lambda: load_network(document, base_dir)):
         click.echo(line)
 
 

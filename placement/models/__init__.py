@@ -3,7 +3,7 @@
 from placement.models.account import LoginAttempt, Token, User, user_shelters
 from placement.models.audit import AuditEvent, AuditHead
 from placement.models.case import Case, RiskAssessment
-from placement.models.geo import Municipality, Organisation, Region
+from placement.models.geo import Municipality, NetworkSettings, Organisation, Region
 from placement.models.job import JobLock, JobRun
 from placement.models.notification import Notification, NotificationDelivery, ShelterStaleFlag
 from placement.models.shelter import Bed, BedEvent, Room, Shelter
@@ -29,6 +29,7 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "NetworkSettings",
     "Notification",
     "NotificationDelivery",
     "Organisation",

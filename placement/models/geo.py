@@ -1,4 +1,5 @@
-"""Regions, municipalities (with public centroids) and the organisations case managers work for."""
+"""Regions, municipalities (with public centroids and boundaries), the network's public map
+settings, and the organisations case managers work for."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,8 +35,30 @@ class Municipality(db.Model):
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     lat: Mapped[float] = mapped_column(sa.Float)
     lon: Mapped[float] = mapped_column(sa.Float)
+    # Public polygons: [[[ [lon, lat], ... ] rings ] polygons], 5 decimals; null when the
+    # network ships none (privacy areas then use the conservative bound of services/areas.py).
+    boundary: Mapped[list | None] = mapped_column(sa.JSON)
 
     region = relationship("Region", back_populates="municipalities")
+
+
+class NetworkSettings(db.Model):
+    """One row: the network's privacy-radius defaults and where its map geometry comes from."""
+
+    __tablename__ = "network_settings"
+    __table_args__ = (
+        sa.CheckConstraint("id = 1", name="single_row"),
+        sa.CheckConstraint("privacy_radius_municipality_km > 0", name="municipality_radius"),
+        sa.CheckConstraint("privacy_radius_region_km > 0", name="region_radius"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    privacy_radius_municipality_km: Mapped[float] = mapped_column(sa.Float)
+    privacy_radius_region_km: Mapped[float] = mapped_column(sa.Float)
+    # Without polygons: the largest distance from a municipality's centroid to its boundary.
+    municipality_reach_km: Mapped[float | None] = mapped_column(sa.Float)
+    geometry_source: Mapped[str | None] = mapped_column(sa.String(300))
+    geometry_attribution: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Organisation(db.Model):

@@ -43,6 +43,16 @@ class Shelter(db.Model):
     # AES-GCM sealed {"lat", "lon"}: never serialised, never logged.
     location_sealed: Mapped[str] = mapped_column(sa.Text)
     location_disclosure: Mapped[str] = mapped_column(sa.String(20), default="municipality")
+    # The public area (SPEC §2): everything users observe is computed from it, never from the
+    # sealed point, which must lie within privacy_radius_km of the anchor. The anchor is the
+    # disclosed centroid unless anchor_set; the radius the network's default for the disclosure
+    # level unless privacy_radius_set. area_municipalities: those the area's disk touches.
+    anchor_lat: Mapped[float | None] = mapped_column(sa.Float)
+    anchor_lon: Mapped[float | None] = mapped_column(sa.Float)
+    anchor_set: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    privacy_radius_km: Mapped[float | None] = mapped_column(sa.Float)
+    privacy_radius_set: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    area_municipalities: Mapped[list | None] = mapped_column(sa.JSON)
     security_level: Mapped[str] = mapped_column(sa.String(10), default="standard")
     gender_policy: Mapped[str] = mapped_column(sa.String(10))
     accepts_unaccompanied_minors: Mapped[bool] = mapped_column(default=False)

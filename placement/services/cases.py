@@ -53,9 +53,9 @@ def check_persons(persons):
 
 
 def _check_suspects(user, suspects, before=()):
-    """Suspects name real municipalities; once a case has a request, they may only be added to;
-    and each account sets suspects a bounded number of times a day. The last two bound what
-    anyone can learn of shelters by moving a suspect and reading which shelters H6 excludes."""
+    """Suspects name real municipalities, and each account sets suspects a bounded number of
+    times a day. H6 is judged on shelters' public areas, so moving a suspect teaches nothing
+    of where a shelter is; the cap stays as a brake on bulk writes of suspect data."""
     if list(suspects) == list(before):
         return
     _check_suspect_budget(user)
@@ -78,19 +78,6 @@ def _check_suspect_budget(user):
         raise TooManyRequests(
             f"suspects: at most {limit} suspect changes a day per account; a coordinator can"
             " help with more", {"suspects": ["daily limit reached"]},
-        )
-
-
-def _check_suspects_only_grow(case, suspects):
-    in_progress = db.session.scalar(
-        sa.select(PlacementRequest.id).where(PlacementRequest.case_id == case.id,
-                                             PlacementRequest.status != "ended")
-    )
-    missing = [s for s in suspects_of(case) if s not in suspects]
-    if in_progress and missing:
-        raise Conflict(
-            "suspects: while the case has a placement request, suspects may be added but not"
-            " moved or removed", {"suspects": ["may only grow"]},
         )
 
 
@@ -168,7 +155,6 @@ def update_case(user, case, changes):
         _check_no_beds_for(case)
         case.persons = changes["persons"]
     if "suspects" in changes:
-        _check_suspects_only_grow(case, changes["suspects"])
         _check_suspects(user, changes["suspects"], before=suspects_of(case))
         case.suspects_sealed = seal(changes["suspects"], SUSPECTS_PURPOSE)
     if "notes" in changes:

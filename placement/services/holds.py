@@ -17,7 +17,6 @@ from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, us
 from placement.services import capacity, notifications
 from placement.services.instances import ranking_instance
 from placement.services.paging import page
-from placement.services.proposals import safe_reasons
 from placement.services.requests import move, record_event, request_filter, scoped_claim
 
 MAX_PARALLEL_HOLDS = 2
@@ -128,7 +127,7 @@ def _choose_option(request, shelter_id, room_id):
         )
     exclusion = next((e for e in ranking.excluded if e.shelter == shelter_id), None)
     rules = list(exclusion.rules) if exclusion else []
-    reasons = safe_reasons(rules, exclusion.reasons) if exclusion else []
+    reasons = list(exclusion.reasons) if exclusion else []
     message = f"shelter {shelter_id} cannot take this request: " + "; ".join(reasons)
     if set(rules) <= {"H1"}:
         raise Conflict(message, {"rules": rules})
@@ -206,7 +205,7 @@ def _check_case_still_fits(hold):
                               instance.shelter(hold.shelter_id))
     if reasons:
         raise RuleViolation(f"hold {hold.id} no longer fits the case: " + "; ".join(
-            safe_reasons(list(reasons), list(reasons.values())))
+            reasons.values())
             + "; decline it, or ask a coordinator for an override",
             {"rules": list(reasons)})
 

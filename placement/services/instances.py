@@ -1,7 +1,10 @@
 """The one place that turns rows into the optimizer's instance (SPEC section 5) and back.
 
-Shelter and suspect coordinates are opened here, handed to the optimizer in memory, and never
-leave this module in a response: callers get shelter ids, room ids and reason codes.
+A shelter enters the instance as its public area (SPEC §2): the anchor as its lat/lon, the privacy
+radius as location_radius_km, the municipalities the area touches; never its sealed exact point,
+so nothing the optimizer answers (options, travel, H6, explanations) can depend on that point.
+A region-level shelter's own municipality stays out too. Suspect coordinates are opened here,
+handed to the optimizer in memory, and never leave this module in a response.
 """
 
 import sqlalchemy as sa
@@ -19,7 +22,6 @@ from placement.models import (
     Shelter,
 )
 from placement.services.cases import suspects_of
-from placement.services.network import shelter_location
 
 # Rules a coordinator may override for one request. Capacity, family unity and room rules are
 # physical (H1, H2, H5) and the database enforces them: they cannot be overridden.
@@ -63,15 +65,24 @@ def _rooms_by_shelter(shelter_ids):
     return by_shelter
 
 
+def _public_label(shelter):
+    """The instance's `municipality` label: the disclosed one, or the region's for a shelter
+    that discloses only its region (H6 uses area_municipalities, never this label)."""
+    if shelter.location_disclosure == "municipality":
+        return shelter.municipality_code
+    return f"region:{shelter.region_code}"
+
+
 def _shelter_dict(shelter, rooms):
-    lat, lon = shelter_location(shelter)
     return {
         "id": shelter.id,
         "kind": shelter.kind,
         "security_level": shelter.security_level,
-        "lat": lat,
-        "lon": lon,
-        "municipality": shelter.municipality_code,
+        "lat": shelter.anchor_lat,
+        "lon": shelter.anchor_lon,
+        "location_radius_km": shelter.privacy_radius_km,
+        "area_municipalities": list(shelter.area_municipalities),
+        "municipality": _public_label(shelter),
         "gender_policy": shelter.gender_policy,
         "accepts_unaccompanied_minors": shelter.accepts_unaccompanied_minors,
         "accepts_accompanied_children": shelter.accepts_accompanied_children,

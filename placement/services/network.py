@@ -12,7 +12,7 @@ from placement.crypto import open_sealed, seal
 from placement.errors import Conflict
 from placement.extensions import db
 from placement.models import Municipality, Organisation, Region, Room, Shelter
-from placement.services import audit, capacity
+from placement.services import areas, audit, capacity
 from placement.services.network_file import NetworkError, parse_network
 
 LOCATION_PURPOSE = "shelter.location"
@@ -36,7 +36,9 @@ def default_network():
 
 
 def shelter_location(shelter):
-    """The secret (lat, lon) of a shelter: for the optimizer only, never for a response."""
+    """The secret (lat, lon) of a shelter: read only to check it lies inside the shelter's public
+    area (services/areas.py) and by the administrator's tooling; never for anything observable.
+    """
     point = open_sealed(shelter.location_sealed, LOCATION_PURPOSE)
     return point["lat"], point["lon"]
 
@@ -45,16 +47,30 @@ def seal_location(lat, lon):
     return seal({"lat": lat, "lon": lon}, LOCATION_PURPOSE)
 
 
-def load_network(document):
-    """Create or update regions, municipalities, organisations and shelters; report lines."""
+def load_network(document, base_dir=None):
+    """Create or update regions, municipalities, organisations and shelters; report lines.
+
+    `base_dir` is the network file's folder, where a `geometry` path is looked up.
+    """
     network = parse_network(document)
+    geometry = None
+    if network.get("geometry"):
+        try:
+            geometry = areas.read_geometry(network["geometry"], base_dir)
+        except ValueError as error:
+            raise NetworkError(f"geometry: {error}") from None
     _upsert_geography(network)
+    areas.save_settings(network, geometry)
+    areas.store_boundaries(geometry["shapes"] if geometry else None)
+    db.session.flush()
     for org in network["organisations"]:
         _upsert(Organisation, {"code": org["code"]}, {"name": org["name"]})
     report = []
     for index, entry in enumerate(network["shelters"]):
         try:
             report.append(_load_shelter(entry, network["generate_locations"]))
+        except areas.AreaError as error:
+            raise NetworkError(f"shelters[{index}].{error.message}") from None
         except Conflict as error:
             raise NetworkError(f"shelters[{index}] ({entry['id']}): {error.message}") from None
     db.session.flush()
@@ -101,10 +117,13 @@ def _upsert_geography(network):
 
 
 def _generated_point(municipality_code):
-    """A fictional point 0.5 to 3 km from the municipality's centroid, drawn fresh per install."""
+    """A fictional point 0.5 to 3 km from the municipality's centroid, drawn fresh per install.
+
+    Just under 3 km, so that the point stays inside a 3 km area after rounding.
+    """
     centre = db.session.get(Municipality, municipality_code)
     draw = secrets.SystemRandom()
-    distance_km, bearing = draw.uniform(0.5, 3.0), draw.uniform(0, 2 * math.pi)
+    distance_km, bearing = draw.uniform(0.5, 2.95), draw.uniform(0, 2 * math.pi)
     lat = centre.lat + (distance_km / 111.2) * math.cos(bearing)
     lon = centre.lon + (distance_km / (111.2 * math.cos(math.radians(centre.lat)))) * math.sin(
         bearing
@@ -133,6 +152,7 @@ def _load_shelter(entry, generate):
     if not created and "lat" in entry and shelter_location(shelter) != (entry["lat"], entry["lon"]):
         shelter.location_sealed = seal_location(entry["lat"], entry["lon"])
         changed = True
+    changed |= _apply_area(shelter, entry)
     if changed and not created:
         shelter.changed_at = moment
     db.session.flush()
@@ -142,6 +162,24 @@ def _load_shelter(entry, generate):
     verb = "created" if created else "updated" if changed or room_changes else "unchanged"
     beds = sum(room["beds"] for room in entry["rooms"])
     return f"shelter {entry['id']}: {verb} ({len(entry['rooms'])} rooms, {beds} beds)"
+
+
+def _apply_area(shelter, entry):
+    """The entry's anchor and radius (or the defaults), the area they make, and the check that
+    the exact point lies inside it; True when the public area changed."""
+    before = (shelter.anchor_lat, shelter.anchor_lon, shelter.privacy_radius_km,
+              shelter.area_municipalities)
+    anchor, radius = entry.get("anchor"), entry.get("privacy_radius_km")
+    shelter.anchor_set = anchor is not None
+    if anchor is not None:
+        shelter.anchor_lat, shelter.anchor_lon = anchor["lat"], anchor["lon"]
+    shelter.privacy_radius_set = radius is not None
+    if radius is not None:
+        shelter.privacy_radius_km = radius
+    areas.refresh_area(shelter)
+    areas.check_point(shelter, *shelter_location(shelter))
+    return before != (shelter.anchor_lat, shelter.anchor_lon, shelter.privacy_radius_km,
+                      shelter.area_municipalities)
 
 
 def _apply_fields(shelter, entry):

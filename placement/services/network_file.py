@@ -69,6 +69,19 @@ class RoomEntrySchema(_Strict):
             raise ValidationError("more occupants than beds", "occupants")
 
 
+RADIUS = validate.Range(min=0, max=200, min_inclusive=False)
+
+
+class PointSchema(_Strict):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class RadiiSchema(_Strict):
+    municipality = fields.Float(validate=RADIUS)
+    region = fields.Float(validate=RADIUS)
+
+
 class ShelterEntrySchema(_Strict):
     id = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=NAME)
@@ -80,6 +93,10 @@ class ShelterEntrySchema(_Strict):
     )
     lat = fields.Float(validate=validate.Range(-90, 90))
     lon = fields.Float(validate=validate.Range(-180, 180))
+    # The public area: the anchor defaults to the disclosed centroid, the radius to the
+    # network's for the disclosure level. The exact point must lie within the radius.
+    anchor = fields.Nested(PointSchema, load_default=None, allow_none=True)
+    privacy_radius_km = fields.Float(load_default=None, allow_none=True, validate=RADIUS)
     security_level = fields.String(
         load_default="standard", validate=validate.OneOf(SECURITY_LEVELS)
     )
@@ -118,6 +135,12 @@ class OrganisationEntrySchema(_Strict):
 class NetworkSchema(_Strict):
     # Only the shipped demo network sets this: each install then draws its own fictional locations.
     generate_locations = fields.Boolean(load_default=False)
+    # The municipality polygons: a packaged geometry name or an index file beside this one.
+    geometry = fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
+    # Privacy radius (km) by disclosure level; see services/areas.py for the defaults.
+    privacy_radius_km = fields.Nested(RadiiSchema)
+    # Without polygons: the largest distance from a municipality's centroid to its boundary.
+    municipality_reach_km = fields.Float(validate=RADIUS)
     regions = fields.List(fields.Nested(RegionEntrySchema), required=True)
     municipalities = fields.List(fields.Nested(MunicipalityEntrySchema), required=True)
     organisations = fields.List(fields.Nested(OrganisationEntrySchema), load_default=list)

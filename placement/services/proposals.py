@@ -1,7 +1,8 @@
 """Ranked, explained options for one request, in words a case manager can act on at night.
 
 What leaves here: shelter ids and names, room kinds, fit points, a travel band, reason codes and
-sentences that state rules and thresholds. Never a distance to a shelter, never coordinates.
+sentences that state rules and thresholds. All of it is computed from shelters' public areas
+(services/instances.py), so none of it depends on where a shelter exactly is.
 """
 
 import sqlalchemy as sa
@@ -13,26 +14,8 @@ from placement.models import Shelter
 from placement.services import capacity
 from placement.services.instances import ranking_instance
 
-# Bands, not kilometres: a band says how far to drive without saying where the shelter is.
+# Bands, not kilometres: travel runs to the area's anchor, so a band is only a rough drive time.
 TRAVEL_BANDS = ((25, "under 30 minutes"), (50, "30 to 60 minutes"), (100, "1 to 2 hours"))
-# One sentence for H6, whichever way it binds. The suspects' points are the caller's to choose,
-# so a sentence (or a relaxed threshold) that said how the shelter stands to them would answer
-# "is the shelter within N km of this point?": asked often enough, that finds the shelter.
-H6_SENTENCE = ("H6: too close to a known suspect (the policy's minimum distance for this risk,"
-               " and never in a suspect's municipality)")
-
-
-def safe_reasons(rules, reasons):
-    """The optimizer's sentences, with H6's replaced by the one that reveals nothing."""
-    return [H6_SENTENCE if rule == "H6" else reason for rule, reason in zip(rules, reasons,
-                                                                              strict=True)]
-
-
-def safe_relaxations(relaxations):
-    """Relaxations fit to show: none about suspects (their figure is a distance band)."""
-    return [r for r in relaxations if r.rule != "H6"]
-
-
 def travel_band(km):
     for limit, band in TRAVEL_BANDS:
         if km < limit:
@@ -50,28 +33,20 @@ def proposals_for(request):
     return {
         "request": request.id,
         "override": request.override_rules or [],
-        "options": _ordered([_option(o, shelters[o.shelter], room_kind[o.room], moment)
-                             for o in _best_room_per_kind(ranking.options, room_kind)]),
+        "options": [_option(o, shelters[o.shelter], room_kind[o.room], moment)
+                    for o in _best_room_per_kind(ranking.options, room_kind)],
         "excluded": [
             {"shelter": _shelter_ref(shelters[e.shelter]), "rules": list(e.rules),
-             "reasons": safe_reasons(e.rules, e.reasons)}
+             "reasons": list(e.reasons)}
             for e in ranking.excluded
         ],
         "relaxations": [
             {"rule": r.rule, "shelter": _shelter_ref(shelters[r.shelter]),
              "parameter": r.parameter, "current": r.current, "relaxed": r.relaxed,
              "message": r.message}
-            for r in safe_relaxations(ranking.relaxations)
+            for r in ranking.relaxations
         ],
     }
-
-
-def _ordered(options):
-    """By fit, then travel band, then shelter id: the exact kilometres stay inside (their order
-    within a band would say which shelter is nearer a point the caller chose)."""
-    band = {b: i for i, (_limit, b) in enumerate(TRAVEL_BANDS)}
-    return sorted(options, key=lambda o: (-o["fit"]["total"], band.get(o["travel"], len(band)),
-                                          o["shelter"]["id"], o["room_kind"]))
 
 
 def _best_room_per_kind(options, room_kind):

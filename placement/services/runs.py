@@ -9,7 +9,6 @@ from placement.extensions import db
 from placement.models import Municipality, OptimizerRun, PlacementRequest, Proposal, Shelter
 from placement.services import audit, holds
 from placement.services.instances import build_instance
-from placement.services.proposals import safe_reasons, safe_relaxations
 
 RUNNERS = ("regional_coordinator", "national_coordinator")
 DEFAULT_TIME_LIMIT = 10.0
@@ -122,13 +121,13 @@ def _explanation(unassigned, names):
     return {
         "excluded": [
             {"shelter": e.shelter, "name": names.get(e.shelter), "rules": list(e.rules),
-             "reasons": safe_reasons(e.rules, e.reasons)}
+             "reasons": list(e.reasons)}
             for e in unassigned.excluded
         ],
         "relaxations": [
             {"rule": r.rule, "shelter": r.shelter, "parameter": r.parameter,
              "current": r.current, "relaxed": r.relaxed, "message": r.message}
-            for r in safe_relaxations(unassigned.relaxations)
+            for r in unassigned.relaxations
         ],
     }
 

@@ -1,7 +1,7 @@
 """Shelters as each role may see them, and their creation and change by the administrator.
 
 No view ever carries a shelter's coordinates. A shelter's municipality is shown to those outside
-it only when its location_disclosure allows it; maps use the public centroid instead.
+it only when its location_disclosure allows it; maps use the public area's anchor instead.
 """
 
 import sqlalchemy as sa
@@ -10,9 +10,14 @@ from placement import clock
 from placement.errors import Conflict, PreconditionFailed, PreconditionRequired, RuleViolation
 from placement.extensions import db
 from placement.models import Municipality, Shelter
-from placement.services import audit, capacity
+from placement.services import areas, audit, capacity
 from placement.services.access import DETAIL_READERS, shelter_filter
-from placement.services.network import SHELTER_FIELDS, _load_shelter, seal_location
+from placement.services.network import (
+    SHELTER_FIELDS,
+    _load_shelter,
+    seal_location,
+    shelter_location,
+)
 
 POLICY_FIELDS = (
     "security_level",
@@ -47,12 +52,11 @@ def check_if_match(shelter, if_match, required):
 
 
 def public_position(shelter):
-    """Where a map may place the shelter: its municipality's centroid or its region's."""
-    if shelter.location_disclosure == "municipality":
-        m = shelter.municipality
-        return {"level": "municipality", "code": m.code, "lat": m.lat, "lon": m.lon}
-    r = shelter.region
-    return {"level": "region", "code": r.code, "lat": r.lat, "lon": r.lon}
+    """Where a map may place the shelter: its public area's anchor (by default the centroid of
+    its municipality or region, as location_disclosure says)."""
+    level = shelter.location_disclosure
+    code = shelter.municipality_code if level == "municipality" else shelter.region_code
+    return {"level": level, "code": code, "lat": shelter.anchor_lat, "lon": shelter.anchor_lon}
 
 
 def shelter_view(user, shelter, by_kind, moment=None):
@@ -65,6 +69,7 @@ def shelter_view(user, shelter, by_kind, moment=None):
         "region": shelter.region_code,
         "freshness": capacity.freshness(shelter, moment),
         "position": public_position(shelter),
+        "area": areas.public_area(shelter),
         **{name: getattr(shelter, name) for name in POLICY_FIELDS},
     }
     if shelter.location_disclosure == "municipality" or user.role in DETAIL_READERS:
@@ -115,6 +120,23 @@ def _check_place(region, municipality):
         raise RuleViolation(f"region: {municipality!r} lies in region {found.region_code!r}")
 
 
+def _change_area(shelter, changes):
+    """The administrator's anchor and radius (null: back to the defaults); the area follows any
+    change of place or disclosure, and the exact point must still lie inside it."""
+    if "anchor" in changes:
+        anchor = changes["anchor"]
+        shelter.anchor_set = anchor is not None
+        if anchor is not None:
+            shelter.anchor_lat, shelter.anchor_lon = anchor["lat"], anchor["lon"]
+    if "privacy_radius_km" in changes:
+        radius = changes["privacy_radius_km"]
+        shelter.privacy_radius_set = radius is not None
+        if radius is not None:
+            shelter.privacy_radius_km = radius
+    areas.refresh_area(shelter)
+    areas.check_point(shelter, *shelter_location(shelter))
+
+
 def update_shelter(shelter, changes):
     """Apply an administrator's changes; coordinates are re-sealed, never echoed."""
     region = changes.get("region", shelter.region_code)
@@ -126,6 +148,7 @@ def update_shelter(shelter, changes):
             setattr(shelter, name, changes[name])
     if "lat" in changes:
         shelter.location_sealed = seal_location(changes["lat"], changes["lon"])
+    _change_area(shelter, changes)
     if db.session.is_modified(shelter):
         shelter.changed_at = clock.now()
         audit.record("shelter.update", "shelter", shelter.id)

@@ -47,6 +47,9 @@ def shelters(draw, count):
         languages=draw(st.sampled_from([["sq"], ["sr"], ["sq", "en"]])),
         services=draw(st.sampled_from([[], ["legal"], ["interpretation", "medical"]])),
         wheelchair_accessible=draw(st.sampled_from([True, True, False])),
+        # Some shelters have a public area: H6 then counts its radius and municipalities.
+        location_radius_km=draw(st.sampled_from([0.0, 0.0, 3.0, 15.0])),
+        area_municipalities=draw(st.sampled_from([[], [], ["a", "b"], ["c"]])),
     ) for k in range(count)]
 
 

@@ -14,7 +14,7 @@ from tests.placement.conftest import remember_coordinate
 
 ROLES = ("case_manager", "shelter_manager", "regional_coordinator", "national_coordinator", "admin")
 OWN, OTHER = "dv-peje", "dv-gjilan"  # the shelter manager's shelter, in the coordinator's region
-NEW_LOCATION = (42.551234, 20.987654)
+NEW_LOCATION = (42.631234, 20.597654)  # inside the 3 km area around Klinë
 
 
 def _new_shelter():

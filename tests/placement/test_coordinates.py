@@ -12,7 +12,7 @@ from placement.services.network import shelter_location
 from tests.placement.conftest import SEEDED_COORDINATES, remember_coordinate
 
 SECRET = (42.512345, 20.654321)
-MOVED = (42.523456, 20.665432)
+MOVED = (42.223456, 20.752345)  # inside dv-prizren's area: 3 km around Prizren's centroid
 
 
 @pytest.fixture
@@ -86,10 +86,33 @@ def test_moving_a_shelter_reseals_and_never_echoes(client, admin, network):
     assert shelter_location(shelter) == MOVED
 
 
+def test_a_location_outside_the_public_area_is_refused_without_echo(client, admin, network):
+    url = f"/api/v1/shelters/{network['dv-prizren']}"
+    etag = client.get(url, headers=admin.headers).headers["ETag"]
+    refused = client.patch(url, json={"lat": SECRET[0], "lon": SECRET[1]},
+                           headers={**admin.headers, "If-Match": etag})
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"lat": ["outside the public area"]}
+    assert "privacy radius (3 km)" in refused.get_json()["message"]
+    # A radius wide enough, set by the administrator in the same change, admits it.
+    widened = client.patch(url, json={"lat": SECRET[0], "lon": SECRET[1],
+                                      "privacy_radius_km": 40},
+                           headers={**admin.headers, "If-Match": etag})
+    assert widened.status_code == 200
+    area = widened.get_json()["area"]
+    assert area["radius_km"] == 40 and "rahovec" in area["municipalities"]
+    # Back to the default radius: the point no longer fits, and nothing is half-written.
+    back = client.patch(url, json={"privacy_radius_km": None},
+                        headers={**admin.headers, "If-Match": widened.headers["ETag"]})
+    assert back.status_code == 422
+    assert client.get(url, headers=admin.headers).get_json()["area"]["radius_km"] == 40
+
+
 @pytest.mark.parametrize(
     "body, status, field",
     [
         (new_shelter(lon=200.0), 422, "lon"),
+        (new_shelter(municipality="dragash", location_disclosure="municipality"), 422, "lat"),
         (new_shelter(lat=SECRET[0], lon=None), 422, "lon"),
         (new_shelter(kind="hotel"), 422, "kind"),
         (new_shelter(colour="red"), 422, "colour"),

@@ -31,6 +31,17 @@ class PositionSchema(StrictSchema):
     lon = fields.Float()
 
 
+class AreaSchema(StrictSchema):
+    """The shelter's public area: the exact location lies somewhere within radius_km of (lat,
+    lon); everything shown of the shelter's whereabouts is computed from this alone."""
+
+    lat = fields.Float()
+    lon = fields.Float()
+    radius_km = fields.Float()
+    anchor = fields.String(metadata={"description": "municipality or region centroid, or set"})
+    municipalities = fields.List(fields.String(), metadata={"description": "those it touches"})
+
+
 class ShelterSchema(StrictSchema):
     """What a role may see; fields a role may not see are absent, coordinates never present."""
 
@@ -41,6 +52,7 @@ class ShelterSchema(StrictSchema):
     region = fields.String()
     municipality = fields.String()
     position = fields.Nested(PositionSchema)
+    area = fields.Nested(AreaSchema)
     location_disclosure = fields.String()
     security_level = fields.String()
     gender_policy = fields.String()
@@ -78,6 +90,9 @@ class ShelterUpdateSchema(StrictSchema):
     lat = fields.Float(load_only=True, validate=validate.Range(-90, 90))
     lon = fields.Float(load_only=True, validate=validate.Range(-180, 180))
     location_disclosure = fields.String(validate=validate.OneOf(DISCLOSURES))
+    # null returns the anchor to the disclosed centroid, the radius to the network's default.
+    anchor = NetworkShelterSchema._declared_fields["anchor"]
+    privacy_radius_km = NetworkShelterSchema._declared_fields["privacy_radius_km"]
     security_level = fields.String(validate=validate.OneOf(SECURITY_LEVELS))
     gender_policy = fields.String(validate=validate.OneOf(GENDER_POLICIES))
     accepts_unaccompanied_minors = fields.Boolean()
