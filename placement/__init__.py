@@ -1,5 +1,6 @@
 """Streha's Flask service: create_app builds the app and does nothing else."""
 
+import re
 import uuid
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from placement.bodies import bound_json_depth
 from placement.config import build_config
 from placement.errors import register_error_handlers
 from placement.extensions import api, db, migrate
@@ -29,6 +31,7 @@ def create_app(config=None):
     _register_resources(app)
     register_error_handlers(app)
     app.before_request(_tag_request)
+    app.before_request(bound_json_depth)
     app.after_request(_secure_headers)
     from placement.cli import register_commands
 
@@ -51,11 +54,14 @@ def _register_resources(app):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 
 
+# A caller's own request id is kept only when it is a plain token: it lands in audit rows, logs
+# and response headers, where markup or free text has no business.
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
 def _tag_request():
     supplied = request.headers.get("X-Request-ID", "")
-    g.request_id = (
-        supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else uuid.uuid4().hex
-    )
+    g.request_id = supplied if REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
 
 
 def _secure_headers(response):

@@ -25,6 +25,7 @@ def build_config(instance_path, overrides=None):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'streha.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        "JSON_MAX_DEPTH": 32,
         "TOKEN_IDLE_TIMEOUT": timedelta(minutes=30),
         "TOKEN_ABSOLUTE_TIMEOUT": timedelta(hours=12),
         "LOGIN_MAX_FAILURES": 5,
