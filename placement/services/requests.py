@@ -154,8 +154,22 @@ def create_request(user, case, urgency, municipality, transferred_from=None):
     )
     db.session.add(request)
     db.session.flush()
+    _check_writer_reads(user, request)
     record_event(request, "request.created", user, detail={"urgency": urgency})
     return request
+
+
+def _check_writer_reads(user, request):
+    """A request is written only where its writer can read it: a regional coordinator's
+    transfer stays in their region (otherwise they would make a request they cannot see)."""
+    readable = db.session.scalar(
+        sa.select(PlacementRequest.id).where(PlacementRequest.id == request.id,
+                                             request_filter(user))
+    )
+    if readable is None:
+        raise RuleViolation(
+            f"current_municipality: {request.current_municipality!r} is outside your scope",
+            {"current_municipality": ["outside your scope"]})
 
 
 def set_override(user, request, rules, justification):
