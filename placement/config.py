@@ -32,6 +32,7 @@ def build_config(instance_path, overrides=None):
         "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
         "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 30,
         "HOLD_TTL": timedelta(hours=2),
+        "IDEMPOTENCY_TTL": timedelta(hours=24),
         "PROXY_HOPS": 0,
         "SUSPECT_CHANGES_PER_DAY": 20,
         "API_TITLE": "Streha",
@@ -69,6 +70,8 @@ def _environment():
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if os.environ.get("HOLD_TTL_MINUTES"):
         found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
+    if os.environ.get("IDEMPOTENCY_TTL_HOURS"):
+        found["IDEMPOTENCY_TTL"] = timedelta(hours=_env_int("IDEMPOTENCY_TTL_HOURS", 24))
     if os.environ.get("PROXY_HOPS"):
         found["PROXY_HOPS"] = _env_int("PROXY_HOPS", 0)
     if os.environ.get("NOTIFY_WEBHOOK_URL"):

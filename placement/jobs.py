@@ -133,6 +133,13 @@ def purge_expired_tokens():
     return "tokens {tokens}, login attempts {login_attempts}".format(**counts)
 
 
+@job("purge_idempotency_keys", every=timedelta(hours=1))
+def purge_idempotency_keys():
+    """Delete Idempotency-Key answers past IDEMPOTENCY_TTL; blank those about closed cases."""
+    counts = retention.purge_idempotency_keys()
+    return "expired {expired}, closed cases {closed_cases}".format(**counts)
+
+
 @job("purge_job_runs", every=timedelta(days=1))
 def purge_job_runs():
     """Delete job run records older than 30 days."""
