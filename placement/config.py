@@ -28,9 +28,12 @@ def build_config(instance_path, overrides=None):
         "JSON_MAX_DEPTH": 32,
         "TOKEN_IDLE_TIMEOUT": timedelta(minutes=30),
         "TOKEN_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+        # Failed logins only (placement/services/login_limits.py).
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
-        "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 30,
+        "LOGIN_MAX_FAILURES_PER_USERNAME": 20,
+        "LOGIN_USERNAME_WINDOW": timedelta(hours=1),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
         "HOLD_TTL": timedelta(hours=2),
         "IDEMPOTENCY_TTL": timedelta(hours=24),
         "PROXY_HOPS": 0,

@@ -9,6 +9,7 @@ from flask import current_app
 from placement import clock
 from placement.extensions import db
 from placement.models import Case, IdempotencyKey, JobRun, LoginAttempt, Token
+from placement.services import login_limits
 
 # Login attempts carry a username and an address: keep them no longer than rate limiting and a
 # day's investigation need.
@@ -26,7 +27,7 @@ def purge_expired_tokens():
         Token.last_used_at <= moment - config["TOKEN_IDLE_TIMEOUT"],
     )
     tokens = db.session.execute(sa.delete(Token).where(dead)).rowcount
-    keep = max(LOGIN_ATTEMPT_RETENTION, config["LOGIN_FAILURE_WINDOW"])
+    keep = max(LOGIN_ATTEMPT_RETENTION, login_limits.longest_window())
     attempts = db.session.execute(
         sa.delete(LoginAttempt).where(LoginAttempt.at < moment - keep)
     ).rowcount
