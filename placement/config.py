@@ -8,6 +8,19 @@ from pathlib import Path
 SECRET_NAMES = ("SECRET_KEY", "ENCRYPTION_KEYS", "ENCRYPTION_KEY_ID", "AUDIT_HMAC_KEY")
 
 
+# Whole-number settings an environment variable of the same name may set.
+INT_SETTINGS = (
+    "QUOTA_OPEN_REQUESTS_PER_ACCOUNT",
+    "QUOTA_OPEN_REQUESTS_PER_ORGANISATION",
+    "QUOTA_ACTIVE_HOLDS_PER_ACCOUNT",
+    "QUOTA_ACTIVE_HOLDS_PER_ORGANISATION",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_MAX_FAILURES_PER_USERNAME",
+    "LOGIN_MAX_FAILURES_PER_ADDRESS",
+    "JSON_MAX_DEPTH",
+)
+
+
 class UnsafeConfiguration(RuntimeError):
     """A production configuration was asked to run with a value that is not safe."""
 
@@ -35,6 +48,11 @@ def build_config(instance_path, overrides=None):
         "LOGIN_USERNAME_WINDOW": timedelta(hours=1),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
         "HOLD_TTL": timedelta(hours=2),
+        # Work in progress per case manager and per organisation (placement/services/quotas.py).
+        "QUOTA_OPEN_REQUESTS_PER_ACCOUNT": 15,
+        "QUOTA_OPEN_REQUESTS_PER_ORGANISATION": 60,
+        "QUOTA_ACTIVE_HOLDS_PER_ACCOUNT": 8,
+        "QUOTA_ACTIVE_HOLDS_PER_ORGANISATION": 25,
         "IDEMPOTENCY_TTL": timedelta(hours=24),
         "PROXY_HOPS": 0,
         "SUSPECT_CHANGES_PER_DAY": 20,
@@ -75,6 +93,9 @@ def _environment():
         found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
     if os.environ.get("IDEMPOTENCY_TTL_HOURS"):
         found["IDEMPOTENCY_TTL"] = timedelta(hours=_env_int("IDEMPOTENCY_TTL_HOURS", 24))
+    for name in INT_SETTINGS:
+        if os.environ.get(name):
+            found[name] = _env_int(name, 0)
     if os.environ.get("PROXY_HOPS"):
         found["PROXY_HOPS"] = _env_int("PROXY_HOPS", 0)
     if os.environ.get("NOTIFY_WEBHOOK_URL"):

@@ -14,7 +14,7 @@ from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, RuleViolation
 from placement.extensions import db
 from placement.models import Bed, Hold, Placement, PlacementRequest, user_shelters
-from placement.services import access, capacity, notifications
+from placement.services import access, capacity, notifications, quotas
 from placement.services.instances import ranking_instance
 from placement.services.paging import page
 from placement.services.proposals import safe_reasons
@@ -80,6 +80,7 @@ def create_hold(user, request, shelter_id, room_id=None):
         raise RuleViolation(f"shelter_id: no shelter {shelter_id}",
                             {"shelter_id": ["no such shelter"]})
     capacity.lock_shelter(shelter_id)
+    quotas.check_hold(user)
     option = _choose_option(request, shelter_id, room_id)
     persons = len(request.case.persons)
     bed_ids = list(db.session.scalars(

@@ -15,7 +15,7 @@ from placement.models import (
     RequestEvent,
     user_shelters,
 )
-from placement.services import audit
+from placement.services import audit, quotas
 from placement.services.instances import OVERRIDABLE
 from placement.services.paging import page
 
@@ -146,6 +146,7 @@ def create_request(user, case, urgency, municipality, transferred_from=None):
         # A second request would end in a second bed while the first is still occupied.
         raise Conflict(f"case {case.code} is placed under request {placed}; ask for a transfer"
                        " of that placement instead", {"request": placed})
+    quotas.check_request(user)
     moment = clock.now()
     request = PlacementRequest(
         case_id=case.id, created_by_id=user.id, urgency=urgency,
