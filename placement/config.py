@@ -98,6 +98,9 @@ def _environment():
             found[name] = _env_int(name, 0)
     if os.environ.get("PROXY_HOPS"):
         found["PROXY_HOPS"] = _env_int("PROXY_HOPS", 0)
+    for name in ("AUDIT_ANCHOR_FILE", "AUDIT_ANCHOR_URL"):
+        if os.environ.get(name):
+            found[name] = os.environ[name]
     if os.environ.get("NOTIFY_WEBHOOK_URL"):
         found["NOTIFY_WEBHOOK_URL"] = os.environ["NOTIFY_WEBHOOK_URL"]
     if os.environ.get("NOTIFY_WEBHOOK_SECRET"):

@@ -21,7 +21,7 @@ from datetime import timedelta
 from placement import clock, locks
 from placement.extensions import db
 from placement.models import JobRun
-from placement.services import freshness, holds, retention, runs, webhook
+from placement.services import audit_anchor, freshness, holds, retention, runs, webhook
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,15 @@ def _record(result, holder, started):
         )
     )
     db.session.commit()
+
+
+@job("anchor_audit_log", every=timedelta(minutes=15))
+def anchor_audit_log():
+    """Copy the audit log's signed head to AUDIT_ANCHOR_FILE / AUDIT_ANCHOR_URL (rollbacks)."""
+    if not audit_anchor.configured():
+        return "no anchor destination configured"
+    anchor, places = audit_anchor.write()
+    return f"seq {anchor.seq} to {len(places)} destination(s)"
 
 
 @job("deliver_notifications", every=timedelta(seconds=30))
