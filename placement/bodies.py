@@ -5,6 +5,7 @@ limit) ends in a RecursionError, a 500. The depth is counted on the raw bytes be
 parses them, so no parser (Flask's, webargs', a page's) ever sees such a body.
 """
 
+import json
 import re
 
 from flask import current_app, request
@@ -12,15 +13,20 @@ from flask import current_app, request
 from placement.errors import BadRequest
 
 # A JSON string, escapes included: brackets inside one do not nest anything.
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"?', re.DOTALL)
-_BRACKET = re.compile(rb"[\[\]{}]")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def json_depth(data):
-    """How deeply the arrays and objects of a JSON text nest (0 for a scalar); bytes in."""
+    """How deeply the arrays and objects of a JSON text nest (0 for a scalar); bytes in.
+
+    Decoded first as the parsers do (UTF-8, or UTF-16/32 told by their byte pattern): counted on
+    raw bytes, a UTF-16 body's escapes would fool the string skipping and hide brackets.
+    """
+    text = data.decode(json.detect_encoding(data), errors="replace")
     depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub(b'""', data)):
-        if match.group() in (b"[", b"{"):
+    for match in _BRACKET.finditer(_STRING.sub('""', text)):
+        if match.group() in ("[", "{"):
             depth += 1
             deepest = max(deepest, depth)
         else:

@@ -69,6 +69,17 @@ def test_brackets_inside_strings_and_normal_bodies_pass(client, network):
     assert response.status_code in (401, 422)
 
 
+def test_a_utf16_body_cannot_hide_its_nesting(client, network):
+    # Raw bytes of UTF-16 would turn the escaped quote into an end of string and the brackets
+    # after it into string content; Python's parser reads UTF-16 JSON all the same.
+    text = '["\\"", ' + _nested(5000) + ', "x"]'
+    assert json_depth(text.encode("utf-16-le")) == 5001
+    assert json_depth(text.encode("utf-32")) == 5001
+    response = client.post("/api/v1/auth/login", data=text.encode("utf-16-le"),
+                           content_type="application/json")
+    assert response.status_code == 400 and "json" in response.get_json()["errors"]
+
+
 def test_depth_counts_structure_not_text():
     assert json_depth(b'{"a": [1, {"b": "[[[[\\"]]]"}]}') == 3
     assert json_depth(b'"{{{{"') == 0
