@@ -204,11 +204,12 @@ def audit_verify(anchor_file):
         anchor = audit_anchor.latest_in(path) if path else None
     except audit_anchor.AnchorError as error:
         raise click.ClickException(str(error)) from None
-    if anchor_file and anchor is None:
-        raise click.ClickException(f"no anchor in {anchor_file}")
-    if anchor is None:
+    if path is None:
         click.echo("no anchor to compare with (set AUDIT_ANCHOR_FILE, run `flask audit anchor`)")
         return
+    if anchor is None:
+        # Where anchors are kept, none at all is as suspect as a wrong one.
+        raise click.ClickException(f"no anchor in {path}; `flask audit anchor` writes one")
     problem = audit_anchor.problem_with(anchor)
     db.session.rollback()
     if problem:

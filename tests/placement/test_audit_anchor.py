@@ -96,6 +96,14 @@ def test_the_anchor_can_go_to_a_url_signed(app):
     assert headers["X-Streha-Signature"] == webhook.sign(headers["X-Streha-Timestamp"], body)
 
 
+def test_a_configured_anchor_file_that_is_gone_fails_verify(app, anchor_file):
+    write_events(1)
+    assert cli(app, "anchor").exit_code == 0
+    anchor_file.unlink()
+    result = cli(app, "verify")
+    assert result.exit_code == 1 and "no anchor" in result.output
+
+
 def test_with_no_destination_the_command_fails_and_the_job_says_so(app):
     write_events(1)
     result = cli(app, "anchor")
