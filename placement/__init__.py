@@ -1,5 +1,6 @@
 """Streha's Flask service: create_app builds the app and does nothing else."""
 
+import re
 import uuid
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from placement.bodies import bound_json_depth
 from placement.config import build_config
 from placement.errors import register_error_handlers
 from placement.extensions import api, db, migrate
@@ -32,6 +34,7 @@ def create_app(config=None):
     _register_pages(app)
     register_error_handlers(app)
     app.before_request(_tag_request)
+    app.before_request(bound_json_depth)
     app.after_request(_secure_headers)
     from placement.cli import register_commands
 
@@ -63,11 +66,14 @@ def _register_pages(app):
     app.extensions["streha_page_error"] = page_error
 
 
+# A caller's own request id is kept only when it is a plain token: it lands in audit rows, logs
+# and response headers, where markup or free text has no business.
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
 def _tag_request():
     supplied = request.headers.get("X-Request-ID", "")
-    g.request_id = (
-        supplied if 0 < len(supplied) <= 64 and supplied.isprintable() else uuid.uuid4().hex
-    )
+    g.request_id = supplied if REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
 
 
 # Every response, page or JSON: our own scripts and styles only, nothing inline, no framing.

@@ -17,7 +17,7 @@ from placement.errors import DomainError
 from placement.extensions import db
 from placement.models import Shelter, User
 from placement.models.account import ROLES
-from placement.services import accounts, audit
+from placement.services import accounts, audit, audit_anchor
 from placement.services.network import LOCATION_PURPOSE, default_network, load_network
 from placement.services.network_file import NetworkError
 
@@ -190,13 +190,44 @@ def demo_accounts(reset):
 
 
 @audit_cli.command("verify")
-def audit_verify():
-    """Check every row's HMAC, the chain and the signed head; exit 1 at the first break."""
+@click.option("--anchor", "anchor_file", type=click.Path(dir_okay=False),
+              help="An anchor file to compare with (default AUDIT_ANCHOR_FILE).")
+def audit_verify(anchor_file):
+    """Check every row's HMAC, the chain, the signed head and the latest anchor; exit 1 at the
+    first break, or when the log was rolled back behind its anchor."""
     verdict = audit.verify()
-    db.session.rollback()
     if not verdict.ok:
+        db.session.rollback()
         raise click.ClickException(verdict.summary())
     click.echo(verdict.summary())
+    path = anchor_file or current_app.config.get("AUDIT_ANCHOR_FILE")
+    try:
+        anchor = audit_anchor.latest_in(path) if path else None
+    except audit_anchor.AnchorError as error:
+        raise click.ClickException(str(error)) from None
+    if path is None:
+        click.echo("no anchor to compare with (set AUDIT_ANCHOR_FILE, run `flask audit anchor`)")
+        return
+    if anchor is None:
+        # Where anchors are kept, none at all is as suspect as a wrong one.
+        raise click.ClickException(f"no anchor in {path}; `flask audit anchor` writes one")
+    problem = audit_anchor.problem_with(anchor)
+    db.session.rollback()
+    if problem:
+        raise click.ClickException(f"audit log does not match its anchor: {problem}")
+    click.echo(f"matches the anchor of {anchor.at} at seq {anchor.seq}")
+
+
+@audit_cli.command("anchor")
+def audit_anchor_command():
+    """Append the signed head to AUDIT_ANCHOR_FILE and/or POST it to AUDIT_ANCHOR_URL."""
+    try:
+        anchor, places = audit_anchor.write()
+    except audit_anchor.AnchorError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.session.rollback()
+    click.echo(f"anchored seq {anchor.seq} to {', '.join(places)}")
 
 
 @jobs_cli.command("list")

@@ -8,6 +8,19 @@ from pathlib import Path
 SECRET_NAMES = ("SECRET_KEY", "ENCRYPTION_KEYS", "ENCRYPTION_KEY_ID", "AUDIT_HMAC_KEY")
 
 
+# Whole-number settings an environment variable of the same name may set.
+INT_SETTINGS = (
+    "QUOTA_OPEN_REQUESTS_PER_ACCOUNT",
+    "QUOTA_OPEN_REQUESTS_PER_ORGANISATION",
+    "QUOTA_ACTIVE_HOLDS_PER_ACCOUNT",
+    "QUOTA_ACTIVE_HOLDS_PER_ORGANISATION",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_MAX_FAILURES_PER_USERNAME",
+    "LOGIN_MAX_FAILURES_PER_ADDRESS",
+    "JSON_MAX_DEPTH",
+)
+
+
 class UnsafeConfiguration(RuntimeError):
     """A production configuration was asked to run with a value that is not safe."""
 
@@ -25,12 +38,22 @@ def build_config(instance_path, overrides=None):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'streha.db'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": 64 * 1024,
+        "JSON_MAX_DEPTH": 32,
         "TOKEN_IDLE_TIMEOUT": timedelta(minutes=30),
         "TOKEN_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+        # Failed logins only (placement/services/login_limits.py).
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
-        "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 30,
+        "LOGIN_MAX_FAILURES_PER_USERNAME": 20,
+        "LOGIN_USERNAME_WINDOW": timedelta(hours=1),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
         "HOLD_TTL": timedelta(hours=2),
+        # Work in progress per case manager and per organisation (placement/services/quotas.py).
+        "QUOTA_OPEN_REQUESTS_PER_ACCOUNT": 15,
+        "QUOTA_OPEN_REQUESTS_PER_ORGANISATION": 60,
+        "QUOTA_ACTIVE_HOLDS_PER_ACCOUNT": 8,
+        "QUOTA_ACTIVE_HOLDS_PER_ORGANISATION": 25,
+        "IDEMPOTENCY_TTL": timedelta(hours=24),
         "PROXY_HOPS": 0,
         "SUSPECT_CHANGES_PER_DAY": 20,
         "API_TITLE": "Streha",
@@ -75,8 +98,16 @@ def _environment():
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if os.environ.get("HOLD_TTL_MINUTES"):
         found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
+    if os.environ.get("IDEMPOTENCY_TTL_HOURS"):
+        found["IDEMPOTENCY_TTL"] = timedelta(hours=_env_int("IDEMPOTENCY_TTL_HOURS", 24))
+    for name in INT_SETTINGS:
+        if os.environ.get(name):
+            found[name] = _env_int(name, 0)
     if os.environ.get("PROXY_HOPS"):
         found["PROXY_HOPS"] = _env_int("PROXY_HOPS", 0)
+    for name in ("AUDIT_ANCHOR_FILE", "AUDIT_ANCHOR_URL"):
+        if os.environ.get(name):
+            found[name] = os.environ[name]
     if os.environ.get("NOTIFY_WEBHOOK_URL"):
         found["NOTIFY_WEBHOOK_URL"] = os.environ["NOTIFY_WEBHOOK_URL"]
     if os.environ.get("NOTIFY_WEBHOOK_SECRET"):

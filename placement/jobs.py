@@ -21,7 +21,7 @@ from datetime import timedelta
 from placement import clock, locks
 from placement.extensions import db
 from placement.models import JobRun
-from placement.services import freshness, holds, retention, runs, webhook
+from placement.services import audit_anchor, freshness, holds, retention, runs, webhook
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,15 @@ def _record(result, holder, started):
     db.session.commit()
 
 
+@job("anchor_audit_log", every=timedelta(minutes=15))
+def anchor_audit_log():
+    """Copy the audit log's signed head to AUDIT_ANCHOR_FILE / AUDIT_ANCHOR_URL (rollbacks)."""
+    if not audit_anchor.configured():
+        return "no anchor destination configured"
+    anchor, places = audit_anchor.write()
+    return f"seq {anchor.seq} to {len(places)} destination(s)"
+
+
 @job("deliver_notifications", every=timedelta(seconds=30))
 def deliver_notifications():
     """POST due notifications to NOTIFY_WEBHOOK_URL, signed; failures retried with backoff."""
@@ -131,6 +140,13 @@ def purge_expired_tokens():
     """Delete dead tokens and login attempts older than a day."""
     counts = retention.purge_expired_tokens()
     return "tokens {tokens}, login attempts {login_attempts}".format(**counts)
+
+
+@job("purge_idempotency_keys", every=timedelta(hours=1))
+def purge_idempotency_keys():
+    """Delete Idempotency-Key answers past IDEMPOTENCY_TTL; blank those about closed cases."""
+    counts = retention.purge_idempotency_keys()
+    return "expired {expired}, closed cases {closed_cases}".format(**counts)
 
 
 @job("purge_job_runs", every=timedelta(days=1))

@@ -2,6 +2,9 @@
 
 Either way a job holds its lock on a connection of its own, apart from the session doing the work,
 and a second runner that cannot take it skips the run instead of waiting.
+
+`transaction_lock` is the other kind: held by the session's own transaction until it ends, for a
+check-then-write that must not interleave with another (a login limit, a quota).
 """
 
 import hashlib
@@ -24,10 +27,24 @@ def new_holder():
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def advisory_key(name):
-    """A stable signed 64-bit key per job name."""
-    digest = hashlib.sha256(f"streha-job:{name}".encode()).digest()
+def advisory_key(name, namespace="streha-job"):
+    """A stable signed 64-bit key per job name (or per name in another namespace)."""
+    digest = hashlib.sha256(f"{namespace}:{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def transaction_lock(*names):
+    """Wait for the transaction-scoped locks `names`, in the order given, until the session's
+    transaction ends. Callers take them in one fixed order (by kind) so none deadlock.
+
+    PostgreSQL: advisory transaction locks. SQLite: nothing to do, every transaction already
+    holds the database's write lock from BEGIN IMMEDIATE.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for name in names:
+        key = advisory_key(name, namespace="streha-txn")
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
 @contextmanager

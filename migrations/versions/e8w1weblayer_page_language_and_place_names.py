@@ -1,7 +1,7 @@
 """Pages: each user's chosen language, and region and municipality names in other languages
 
 Revision ID: e8w1weblayer
-Revises: b6cb72c16ce1
+Revises: e7b1securitylimits
 Create Date: 2026-11-30 16:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e8w1weblayer"
-down_revision = "b6cb72c16ce1"
+down_revision = "e7b1securitylimits"
 branch_labels = None
 depends_on = None
 

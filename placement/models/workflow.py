@@ -190,3 +190,7 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime)
     status_code: Mapped[int | None] = mapped_column()
     body: Mapped[str | None] = mapped_column(sa.Text)
+    # The case whose data the kept answer carries: closing the case blanks the answer.
+    case_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )

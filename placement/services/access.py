@@ -1,4 +1,9 @@
-"""Scopes: which shelters, rooms and beds a user may see or change. Out of scope reads as absent."""
+"""Scopes: which shelters, rooms and beds a user may see or change. Out of scope reads as absent.
+
+One rule for reads and writes: a write may name only a shelter its caller can read (a hold, a room,
+a bed, a resident, a confirmation), so nothing can be learnt or changed by writing that a read
+would hide. Every path that takes a shelter from its caller goes through `sees_shelter`.
+"""
 
 import sqlalchemy as sa
 
@@ -24,10 +29,19 @@ def shelter_filter(user):
     return sa.false()
 
 
-def visible_shelter(user, shelter_id):
-    shelter = db.session.scalar(
+def sees_shelter(user, shelter_id):
+    """Whether shelter `shelter_id` exists and is in `user`'s scope."""
+    return _scoped(user, shelter_id) is not None
+
+
+def _scoped(user, shelter_id):
+    return db.session.scalar(
         sa.select(Shelter).where(Shelter.id == shelter_id, shelter_filter(user))
     )
+
+
+def visible_shelter(user, shelter_id):
+    shelter = _scoped(user, shelter_id)
     if shelter is None:
         raise NotFound(f"no shelter {shelter_id}")
     return shelter

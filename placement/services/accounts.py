@@ -10,11 +10,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from placement import clock
-from placement.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
+from placement.errors import BadRequest, NotFound, Unauthorized
 from placement.extensions import db
-from placement.models import LoginAttempt, Organisation, Region, Shelter, Token, User
+from placement.models import Organisation, Region, Shelter, Token, User
 from placement.models.account import ROLES
-from placement.services import audit
+from placement.services import audit, login_limits
 
 
 @functools.cache
@@ -127,43 +127,20 @@ def revoke_all_tokens(user):
     )
 
 
-def _check_rate(username, address):
-    config = current_app.config
-    since = clock.now() - config["LOGIN_FAILURE_WINDOW"]
-    failures = db.session.scalar(
-        sa.select(sa.func.count(LoginAttempt.id)).where(
-            LoginAttempt.username == username,
-            LoginAttempt.at >= since,
-            LoginAttempt.succeeded.is_(False),
-        )
-    )
-    attempts = db.session.scalar(
-        sa.select(sa.func.count(LoginAttempt.id)).where(
-            LoginAttempt.address == address, LoginAttempt.at >= since
-        )
-    )
-    if (
-        failures >= config["LOGIN_MAX_FAILURES"]
-        or attempts >= config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"]
-    ):
-        minutes = int(config["LOGIN_FAILURE_WINDOW"].total_seconds() // 60)
-        raise TooManyRequests(
-            f"too many login attempts; try again in up to {minutes} minutes",
-            headers={"Retry-After": str(minutes * 60)},
-        )
-
-
 def login(username, password, address):
-    """Check the password and issue a token; returns (user, token, expires_at) or raises.
+    """Check the password and issue a token; returns (user, token, expires_at), or None for a
+    wrong password or a disabled account; raises TooManyRequests past a login limit.
 
-    A failed attempt is recorded before the error is raised, so the caller commits it too.
+    For the API and the sign-in page alike: `address` is the client's address. The attempt is
+    recorded in the caller's transaction, which must commit it, failure included (and which holds
+    the login limits' locks until it ends: see login_limits).
     """
-    _check_rate(username, address)
+    login_limits.guard(username, address)
     user = db.session.scalar(sa.select(User).where(User.username == username))
     stored = user.password_hash if user else _dummy_hash(_hasher())
     ok = _verify(stored, password) and user is not None
     ok = ok and user.disabled_at is None
-    db.session.add(LoginAttempt(username=username, address=address, at=clock.now(), succeeded=ok))
+    login_limits.record(username, address, ok)
     if not ok:
         db.session.flush()
         # The typed username is not written: it may be a mistyped password.

@@ -16,7 +16,7 @@ from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, NotFound, RuleViolation, TooManyRequests
 from placement.extensions import db
 from placement.models import AuditEvent, Case, Municipality, PlacementRequest, RiskAssessment
-from placement.services import audit
+from placement.services import audit, retention
 from placement.services.paging import page
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over a phone
@@ -193,3 +193,5 @@ def mark_closed(case, reason):
     case.close_reason = reason
     case.suspects_sealed = None
     case.notes_sealed = None
+    # A POST's kept answer (Idempotency-Key) holds the case as it was: it goes with the rest.
+    retention.forget_answers_about(case.id)

@@ -13,8 +13,8 @@ from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, RuleViolation
 from placement.extensions import db
-from placement.models import Bed, Hold, Placement, PlacementRequest, Shelter, user_shelters
-from placement.services import capacity, notifications
+from placement.models import Bed, Hold, Placement, PlacementRequest, user_shelters
+from placement.services import access, capacity, notifications, quotas
 from placement.services.instances import ranking_instance
 from placement.services.paging import page
 from placement.services.requests import move, record_event, request_filter, scoped_claim
@@ -74,10 +74,12 @@ def create_hold(user, request, shelter_id, room_id=None):
                        f" {MAX_PARALLEL_HOLDS} at once", {"holds": [h.id for h in active]})
     if any(h.shelter_id == shelter_id for h in active):
         raise Conflict(f"request {request.id} already holds beds at shelter {shelter_id}")
-    if db.session.get(Shelter, shelter_id) is None:
+    # Out of the caller's scope reads as absent, here as on GET /shelters/<id>.
+    if not access.sees_shelter(user, shelter_id):
         raise RuleViolation(f"shelter_id: no shelter {shelter_id}",
                             {"shelter_id": ["no such shelter"]})
     capacity.lock_shelter(shelter_id)
+    quotas.check_hold(user)
     option = _choose_option(request, shelter_id, room_id)
     persons = len(request.case.persons)
     bed_ids = list(db.session.scalars(

@@ -15,7 +15,7 @@ from placement.models import (
     RequestEvent,
     user_shelters,
 )
-from placement.services import audit
+from placement.services import audit, quotas
 from placement.services.instances import OVERRIDABLE
 from placement.services.paging import page
 
@@ -146,6 +146,7 @@ def create_request(user, case, urgency, municipality, transferred_from=None):
         # A second request would end in a second bed while the first is still occupied.
         raise Conflict(f"case {case.code} is placed under request {placed}; ask for a transfer"
                        " of that placement instead", {"request": placed})
+    quotas.check_request(user)
     moment = clock.now()
     request = PlacementRequest(
         case_id=case.id, created_by_id=user.id, urgency=urgency,
@@ -154,8 +155,22 @@ def create_request(user, case, urgency, municipality, transferred_from=None):
     )
     db.session.add(request)
     db.session.flush()
+    _check_writer_reads(user, request)
     record_event(request, "request.created", user, detail={"urgency": urgency})
     return request
+
+
+def _check_writer_reads(user, request):
+    """A request is written only where its writer can read it: a regional coordinator's
+    transfer stays in their region (otherwise they would make a request they cannot see)."""
+    readable = db.session.scalar(
+        sa.select(PlacementRequest.id).where(PlacementRequest.id == request.id,
+                                             request_filter(user))
+    )
+    if readable is None:
+        raise RuleViolation(
+            f"current_municipality: {request.current_municipality!r} is outside your scope",
+            {"current_municipality": ["outside your scope"]})
 
 
 def set_override(user, request, rules, justification):

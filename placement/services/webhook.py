@@ -123,17 +123,23 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 def post(url, claim):
     """POST one claim; returns a status text: 'http 204', 'timeout' or 'unreachable'."""
+    return post_signed(url, claim.body, "Streha-Webhook/1",
+                       {"X-Streha-Delivery": str(claim.delivery_id)})
+
+
+def post_signed(url, body, agent, headers=None):
+    """POST a JSON body signed as above; returns 'http 204', 'timeout' or 'unreachable'."""
     timestamp = int(clock.now().replace(tzinfo=UTC).timestamp())
     request = urllib.request.Request(
         url,
-        data=claim.body,
+        data=body,
         method="POST",
         headers={
             "Content-Type": "application/json",
-            "User-Agent": "Streha-Webhook/1",
-            "X-Streha-Delivery": str(claim.delivery_id),
+            "User-Agent": agent,
+            **(headers or {}),
             "X-Streha-Timestamp": str(timestamp),
-            "X-Streha-Signature": sign(timestamp, claim.body),
+            "X-Streha-Signature": sign(timestamp, body),
         },
     )
     try:

@@ -20,6 +20,8 @@ SUSPECT_DIGITS = ("061234", "651234")
 
 # cm: case manager of the owning organisation; sm: manager of dv-prishtine, where the beds are
 # held; rc: coordinator of Prishtinë, the request's region; -x: the same role elsewhere.
+# The hold route asks for beds at dv-gjilan, outside rc's region: rc cannot read that shelter, so
+# it is as absent to their hold as to their GET (422 naming shelter_id).
 MATRIX = """
 route                                          cm   cm-x sm   sm-x rc   rc-x nc   admin anon
 GET   /cases                                   200  200  403  403  403  403  403  403   401
@@ -32,7 +34,7 @@ POST  /placement-requests                      201  404  403  403  403  403  403
 GET   /placement-requests/{request}            200  404  200  404  200  404  200  403   401
 GET   /placement-requests/{request}/events     200  404  403  403  200  404  200  403   401
 GET   /placement-requests/{request}/proposals  200  404  403  403  200  404  200  403   401
-POST  /placement-requests/{request}/holds      201  404  403  403  201  404  201  403   401
+POST  /placement-requests/{request}/holds      201  404  403  403  422  404  201  403   401
 POST  /placement-requests/{request}/override   403  403  403  403  200  404  200  403   401
 GET   /holds                                   200  200  200  200  200  200  200  403   401
 GET   /holds/{hold}                            200  404  200  404  200  404  200  403   401

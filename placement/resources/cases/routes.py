@@ -13,7 +13,7 @@ from placement.resources.cases.schemas import (
     CaseUpdateSchema,
 )
 from placement.resources.common import Blueprint
-from placement.resources.idempotency import idempotent
+from placement.resources.idempotency import about_case, idempotent
 from placement.services import audit, cases, placements
 
 blp = Blueprint("cases", __name__, description="Cases under pseudonymous codes.")
@@ -51,6 +51,7 @@ class Cases(MethodView):
         """Register a case; it gets a random code."""
         case = cases.create_case(current_user(), body)
         db.session.commit()
+        about_case(case.id)
         return case_view(case)
 
 

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from placement.auth import current_user, requires
 from placement.extensions import db
 from placement.resources.common import Blueprint
-from placement.resources.idempotency import idempotent
+from placement.resources.idempotency import about_case, idempotent
 from placement.resources.placements.schemas import DischargeSchema, PlacementSchema, TransferSchema
 from placement.resources.requests.schemas import PlacementRequestSchema
 from placement.resources.views import placement_view, request_view
@@ -79,4 +79,5 @@ class PlacementTransfer(MethodView):
         request = placements.transfer(user, placement, body["urgency"],
                                       body.get("current_municipality"))
         db.session.commit()
+        about_case(request.case_id)
         return request_view(request, user)

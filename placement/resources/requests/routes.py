@@ -6,7 +6,7 @@ from placement.auth import current_user, requires
 from placement.extensions import db
 from placement.resources.common import Blueprint
 from placement.resources.holds.schemas import HoldSchema
-from placement.resources.idempotency import idempotent
+from placement.resources.idempotency import about_case, idempotent
 from placement.resources.requests.schemas import (
     EventSchema,
     HoldCreateSchema,
@@ -48,6 +48,7 @@ class PlacementRequests(MethodView):
         request = requests.create_request(user, case, body["urgency"],
                                           body["current_municipality"])
         db.session.commit()
+        about_case(case.id)
         return request_view(request, user)
 
 
@@ -102,6 +103,7 @@ class PlacementRequestHolds(MethodView):
         request = requests.visible_request(user, request_id)
         hold = holds.create_hold(user, request, body["shelter_id"], body.get("room_id"))
         db.session.commit()
+        about_case(request.case_id)
         return hold_view(hold)
 
 
