@@ -157,3 +157,27 @@ def test_other_roles_cannot_open_these_pages(app, client, network, make_user):
     sign_in(client, manager.username)
     for path in ("/admin/accounts/", "/admin/audit/", f"/admin/shelters/{network['thb-high']}"):
         assert client.get(path).status_code == 403, path
+
+
+def test_another_shelters_hold_is_not_there_for_a_manager(client, network, make_user):
+    from tests.placement.workflow_helpers import open_request
+
+    owner = make_user("case_manager")
+    _case, request = open_request(client, owner)
+    hold = client.post(f"/api/v1/placement-requests/{request['id']}/holds",
+                       json={"shelter_id": network["dv-prishtine"]}, headers=owner.headers)
+    assert hold.status_code == 201
+    hold_id = hold.get_json()["id"]
+    stranger = make_user("shelter_manager", shelters=["thb-high"])
+    sign_in(client, stranger.username)
+    listing = client.get("/shelter-manager/holds").get_data(as_text=True)
+    assert f'id="hold-{hold_id}"' not in listing
+    token = csrf_token(client, "/shelter-manager/holds")
+    for action in ("accept", "countdown"):
+        path = f"/shelter-manager/holds/{hold_id}/{action}"
+        answer = (client.post(path, data={"csrf_token": token}) if action == "accept"
+                  else client.get(path))
+        assert answer.status_code == 404, path
+    # The polled list answers 204 while nothing changed, the list when it did.
+    assert client.get("/shelter-manager/holds/waiting?known=").status_code == 204
+    assert client.get(f"/shelter-manager/holds/waiting?known={hold_id}").status_code == 200
