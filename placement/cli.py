@@ -156,7 +156,8 @@ def _read_password():
 
 DEMO_ACCOUNTS = (
     ("demo-case", "case_manager", {"organisation": "police-thb"}),
-    ("demo-shelter", "shelter_manager", {"shelter_ids": ("dv-prishtine", "thb-drita")}),
+    # One manager for every shelter, so a newcomer can answer whichever shelter a case fits.
+    ("demo-shelter", "shelter_manager", {"shelter_ids": "every shelter"}),
     ("demo-region", "regional_coordinator", {"region": "prishtine"}),
     ("demo-national", "national_coordinator", {}),
     ("demo-admin", "admin", {}),
@@ -172,11 +173,17 @@ def demo_accounts(reset):
         printed = []
         for username, role, scope in DEMO_ACCOUNTS:
             password = secrets.token_urlsafe(12)
+            if scope.get("shelter_ids") == "every shelter":
+                scope = {"shelter_ids": db.session.scalars(sa.select(Shelter.id)).all()}
             exists = db.session.scalar(sa.select(User.id).where(User.username == username))
             if exists and not reset:
                 continue
             if exists:
-                accounts.set_password(username, password)
+                user = accounts.set_password(username, password)
+                if role == "shelter_manager":
+                    # An install made before every shelter had its demo manager catches up.
+                    user.shelters = list(db.session.scalars(
+                        sa.select(Shelter).where(Shelter.id.in_(scope["shelter_ids"]))))
             else:
                 accounts.create_user(username, password, role, **scope)
             printed.append((username, role, password))

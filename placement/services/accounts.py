@@ -199,3 +199,18 @@ def authenticate(token):
 def logout(token_row):
     token_row.revoked_at = clock.now()
     audit.record("auth.logout", "token", token_row.id, actor=token_row.user)
+
+
+def list_users():
+    """Every account with its last sign-in (its newest token), by username."""
+    last = (sa.select(Token.user_id, sa.func.max(Token.created_at).label("at"))
+            .group_by(Token.user_id).subquery())
+    return db.session.execute(
+        sa.select(User, last.c.at).outerjoin(last, last.c.user_id == User.id)
+        .order_by(User.username)
+    ).all()
+
+
+def new_password():
+    """A random password for an account an administrator creates or resets: shown once."""
+    return secrets.token_urlsafe(12)

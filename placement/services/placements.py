@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from placement import clock
 from placement.errors import Conflict
 from placement.extensions import db
-from placement.models import Bed, Placement, PlacementRequest
+from placement.models import Bed, Placement, PlacementRequest, user_shelters
 from placement.services import capacity, cases
 from placement.services.holds import _state_conflict, cancel_hold, lock_request, release_beds
 from placement.services.requests import create_request, live_placement, move, scoped_claim
@@ -137,3 +137,20 @@ def close_case(user, case, reason):
         move(request, "ended", "request.ended", user, detail={"reason": "case closed"})
     cases.mark_closed(case, reason)
     return case
+
+
+def list_at_my_shelters(user, statuses):
+    """The placements at the shelter manager's shelters in `statuses`, oldest first."""
+    mine = sa.select(user_shelters.c.shelter_id).where(user_shelters.c.user_id == user.id)
+    return list(db.session.scalars(
+        sa.select(Placement).where(Placement.shelter_id.in_(mine),
+                                   Placement.status.in_(statuses)).order_by(Placement.id)
+    ))
+
+
+def transfer_for(placement):
+    """The live request that moves this placement's persons elsewhere, if one was started."""
+    return db.session.scalar(
+        sa.select(PlacementRequest).where(PlacementRequest.transferred_from_id == placement.id,
+                                          PlacementRequest.status != "ended")
+    )

@@ -89,6 +89,9 @@ def role_label(role):
 
 
 def register_template_helpers(app):
+    from placement.web import labels
+
+    labels.register(app)
     app.add_template_filter(place_name, "place_name")
     app.add_template_global(region_name, "region_name")
     app.add_template_global(municipality_name, "municipality_name")

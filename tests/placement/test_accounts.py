@@ -176,3 +176,14 @@ def test_each_request_is_its_own_callers(client, network, make_user):
     second_me = client.get("/api/v1/me", headers=second.headers).get_json()
     assert second_me["role"] == "national_coordinator"
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_the_demo_shelter_manager_manages_every_shelter(app, network):
+    result = cli(app, "demo", "accounts")
+    assert result.exit_code == 0, result.output
+    assert len([line for line in result.output.splitlines() if "demo-" in line]) == 5
+    manager = db.session.scalar(sa.select(User).where(User.username == "demo-shelter"))
+    assert sorted(s.id for s in manager.shelters) == sorted(network.values())
+    # Printed once: a second run prints no password.
+    again = cli(app, "demo", "accounts")
+    assert "demo-shelter" not in again.output
