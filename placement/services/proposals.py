@@ -28,6 +28,19 @@ def safe_reasons(rules, reasons):
                                                                               strict=True)]
 
 
+def reason_details(rules, reasons):
+    """Each reason as its template key and parameters (what the sentence was built from), for
+    readers that say it in another language; H6 as its one safe template, without parameters."""
+    details = []
+    for rule, reason in zip(rules, reasons, strict=True):
+        if rule == "H6":
+            details.append({"rule": rule, "key": "h6_suspect", "params": {}})
+        else:
+            details.append({"rule": rule, "key": getattr(reason, "key", None),
+                            "params": dict(getattr(reason, "params", {}))})
+    return details
+
+
 def safe_relaxations(relaxations):
     """Relaxations fit to show: none about suspects (their figure is a distance band)."""
     return [r for r in relaxations if r.rule != "H6"]
@@ -54,7 +67,8 @@ def proposals_for(request):
                              for o in _best_room_per_kind(ranking.options, room_kind)]),
         "excluded": [
             {"shelter": _shelter_ref(shelters[e.shelter]), "rules": list(e.rules),
-             "reasons": safe_reasons(e.rules, e.reasons)}
+             "reasons": safe_reasons(e.rules, e.reasons),
+             "details": reason_details(e.rules, e.reasons)}
             for e in ranking.excluded
         ],
         "relaxations": [
@@ -100,4 +114,6 @@ def _option(option, shelter, room_kind, moment):
         "travel": travel_band(option.travel_km),
         "freshness": freshness,
         "confirm_by_phone": freshness == "stale",
+        # The line to call to confirm the bed: a referral phone, never an address.
+        "referral_phone": shelter.referral_phone,
     }

@@ -65,6 +65,7 @@ def shelter_view(user, shelter, by_kind, moment=None):
         "region": shelter.region_code,
         "freshness": capacity.freshness(shelter, moment),
         "position": public_position(shelter),
+        "referral_phone": shelter.referral_phone,
         **{name: getattr(shelter, name) for name in POLICY_FIELDS},
     }
     if shelter.location_disclosure == "municipality" or user.role in DETAIL_READERS:

@@ -1,8 +1,10 @@
 """Page blueprints; each area (sign-in, homes, later cases, beds, the map...) has its own module."""
 
 from placement.web.views.auth import bp as auth_bp
+from placement.web.views.cases import bp as cases_bp
 from placement.web.views.common import bp as common_bp
 from placement.web.views.docs import bp as docs_bp
 from placement.web.views.home import bp as home_bp
+from placement.web.views.requests import bp as requests_bp
 
-BLUEPRINTS = (common_bp, auth_bp, home_bp, docs_bp)
+BLUEPRINTS = (common_bp, auth_bp, home_bp, docs_bp, cases_bp, requests_bp)

@@ -1,0 +1,86 @@
+"""Words for the API's codes on pages: categories, risks, statuses, rules... in the user's language.
+
+The API speaks in codes (``dv``, ``medium``, ``held``); pages say them in words. One table per
+kind of code, looked up by the template global ``label(kind, code)``; an unknown code is shown as
+it is, so a new code never breaks a page.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "category": {"thb": _l("Trafficking in human beings"), "dv": _l("Domestic violence")},
+    "risk": {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")},
+    "gender": {"female": _l("Female"), "male": _l("Male")},
+    "person_role": {"primary": _l("Primary person"), "adult": _l("Accompanying adult"),
+                    "child": _l("Child")},
+    "case_status": {"open": _l("Open"), "closed": _l("Closed")},
+    "referral_source": {
+        "police": _l("Police"), "social_work_centre": _l("Centre for social work"),
+        "victims_advocate": _l("Victims' advocate"), "ngo": _l("Non-governmental organisation"),
+        "labour_inspectorate": _l("Labour inspectorate"), "health": _l("Health services"),
+        "self": _l("Came by themselves"), "other": _l("Other"),
+    },
+    "identifying_authority": {
+        "police": _l("Police"), "border_police": _l("Border police"),
+        "prosecutor": _l("Prosecutor"), "labour_inspectorate": _l("Labour inspectorate"),
+        "social_work_centre": _l("Centre for social work"),
+        "victims_advocate": _l("Victims' advocate"), "ngo": _l("Non-governmental organisation"),
+        "other": _l("Other"),
+    },
+    "urgency": {"routine": _l("Routine"), "urgent": _l("Urgent"), "emergency": _l("Emergency")},
+    "request_status": {"open": _l("Open: no bed yet"), "held": _l("Beds held"),
+                       "accepted": _l("Accepted by a shelter"), "placed": _l("Arrived"),
+                       "ended": _l("Ended")},
+    "hold_status": {"active": _l("Held, waiting for the shelter"),
+                    "accepted": _l("Accepted"), "declined": _l("Declined"),
+                    "cancelled": _l("Cancelled"), "expired": _l("Expired"),
+                    "released": _l("Released"), "used": _l("Used")},
+    "placement_status": {"accepted": _l("Accepted, not arrived yet"), "placed": _l("Arrived"),
+                         "no_show": _l("Did not arrive"), "discharged": _l("Left the shelter"),
+                         "transferred": _l("Transferred"), "cancelled": _l("Cancelled")},
+    "room_kind": {"adult": _l("Room for adults"), "minor": _l("Room for minors"),
+                  "family": _l("Family room")},
+    "freshness": {"fresh": _l("Beds confirmed in the last 2 hours"),
+                  "aging": _l("Beds confirmed 2 to 8 hours ago"),
+                  "stale": _l("Beds not confirmed for over 8 hours")},
+    "travel": {"under 30 minutes": _l("Under 30 minutes away"),
+               "30 to 60 minutes": _l("30 to 60 minutes away"),
+               "1 to 2 hours": _l("1 to 2 hours away"), "over 2 hours": _l("Over 2 hours away")},
+    "shelter_kind": {"thb": _l("shelter for victims of trafficking"),
+                     "dv": _l("shelter for victims of domestic violence")},
+    "language": {"sq": _l("Albanian"), "sr": _l("Serbian"), "en": _l("English"),
+                 "tr": _l("Turkish"), "bs": _l("Bosnian"), "ro": _l("Romanian"),
+                 "ru": _l("Russian"), "uk": _l("Ukrainian"), "de": _l("German"),
+                 "it": _l("Italian"), "fr": _l("French")},
+    "need": {"legal": _l("legal aid"), "medical": _l("medical care"),
+             "psychological": _l("psychological support"), "education": _l("schooling"),
+             "interpretation": _l("interpretation"), "wheelchair": _l("wheelchair access")},
+    "event": {
+        "request.created": _l("Request made"), "hold.created": _l("Beds held"),
+        "hold.accepted": _l("The shelter accepted"), "hold.declined": _l("The shelter declined"),
+        "hold.cancelled": _l("Hold cancelled"), "hold.expired": _l("Hold expired"),
+        "hold.released": _l("Hold released"), "request.override": _l("A rule was overridden"),
+        "placement.arrived": _l("Arrived at the shelter"),
+        "placement.no_show": _l("Did not arrive"), "placement.discharged": _l("Left the shelter"),
+        "placement.transferred": _l("Transferred"), "request.ended": _l("Request ended"),
+    },
+    "notification": {
+        "hold.created": _l("Beds were held"), "hold.accepted": _l("A shelter accepted the hold"),
+        "hold.declined": _l("A shelter declined the hold"),
+        "hold.expired": _l("A hold expired"), "hold.cancelled": _l("A hold was cancelled"),
+        "shelter.stale": _l("A shelter's beds are not confirmed"),
+    },
+}
+
+
+def label(kind, code):
+    """The words for `code` of `kind` in the page's language; the code itself if unknown."""
+    if code is None:
+        return ""
+    return str(LABELS.get(kind, {}).get(code, code))
+
+
+def choices(kind, blank=None):
+    """(code, words) pairs for a select, with an optional first blank choice."""
+    pairs = [(code, words) for code, words in LABELS[kind].items()]
+    return ([("", blank)] if blank is not None else []) + pairs
