@@ -26,6 +26,13 @@ _SENTENCES = (
      _l("You have changed suspects too often today; a coordinator can help")),
     (re.compile(r"^'?(?P<code>[^']*)'? is not a municipality$"),
      _l("Choose a municipality from the list")),
+    (re.compile(r"^case (?P<code>K-\S+) already has placement request (?P<id>\d+) in progress$"),
+     _l("Case %(code)s already has request %(id)s in progress")),
+    (re.compile(r"^case (?P<code>K-\S+) is closed$"), _l("Case %(code)s is closed")),
+    (re.compile(r"^request \d+ already has (?P<count>\d+) holds; at most (?P<most>\d+) at once$"),
+     _l("This request already holds beds at %(count)s shelters; at most %(most)s at once")),
+    (re.compile(r"^request \d+ already holds beds at shelter \d+$"),
+     _l("This request already holds beds at this shelter")),
 )
 
 

@@ -17,6 +17,7 @@ from placement.models import Shelter
 from placement.services import audit, holds, notifications, proposals, requests
 from placement.web.auth import page, page_user
 from placement.web.rule_words import fit_words, reason_sentence, relaxation_sentence
+from placement.web.service_errors import in_words
 
 bp = Blueprint("web_requests", __name__)
 CASE_MANAGER = ("case_manager",)
@@ -65,7 +66,7 @@ def hold(request_id):
         holds.create_hold(user, placement_request, shelter_id, room_id)
     except (RuleViolation, Conflict) as error:
         db.session.rollback()
-        return _render_proposals(_visible(request_id), error.message, error.status)
+        return _render_proposals(_visible(request_id), in_words(error.message), error.status)
     db.session.commit()
     return redirect(url_for("web_requests.request_page", request_id=request_id))
 

@@ -119,3 +119,39 @@ def test_another_organisation_gets_404(client, network, make_user, app):
     token = csrf_token(other, "/cases/new")
     assert other.post(f"/cases/{case_id}/close", data={"csrf_token": token,
                                                        "close-reason": "x"}).status_code == 404
+
+
+def test_reassessing_needs_a_reason_and_closing_ends_the_case(client, network, make_user):
+    caller = _signed_in(client, make_user)
+    case_page = _register(client).headers["Location"].split("?")[0]
+    case_id = int(case_page.split("/")[2])
+    refused = post_form(client, f"/cases/{case_id}/risk", {"risk-risk": "high"}, case_page)
+    assert refused.status_code == 422
+    assert 'id="risk-risk_reason-error"' in refused.get_data(as_text=True)
+    saved = post_form(client, f"/cases/{case_id}/risk",
+                      {"risk-risk": "high", "risk-risk_reason": "threats by phone"}, case_page)
+    assert saved.status_code == 302
+    api = client.get(f"/api/v1/cases/{case_id}", headers=caller.headers).get_json()
+    assert api["risk"] == "high" and api["assessments"][-1]["reason"] == "threats by phone"
+    closed = post_form(client, f"/cases/{case_id}/close", {"close-reason": "moved abroad"},
+                       case_page)
+    assert closed.status_code == 302
+    api = client.get(f"/api/v1/cases/{case_id}", headers=caller.headers).get_json()
+    assert (api["status"], api["close_reason"], api["suspects"]) == ("closed", "moved abroad", [])
+    page = client.get(case_page).get_data(as_text=True)
+    assert "Request a placement" not in page  # a closed case takes no new request
+
+
+def test_a_second_request_while_one_is_live_is_refused_in_words(client, network, make_user):
+    _signed_in(client, make_user)
+    case_page = _register(client).headers["Location"].split("?")[0]
+    case_id = int(case_page.split("/")[2])
+    form = {"request-urgency": "urgent", "request-current_municipality": "prizren"}
+    assert post_form(client, f"/cases/{case_id}/requests", form, case_page).status_code == 302
+    again = post_form(client, f"/cases/{case_id}/requests", form, case_page)
+    assert again.status_code == 409
+    assert "already has request" in again.get_data(as_text=True)
+    missing = post_form(client, f"/cases/{case_id}/requests", {"request-urgency": "urgent"},
+                        case_page)
+    assert missing.status_code == 422
+    assert 'id="request-current_municipality-error"' in missing.get_data(as_text=True)
