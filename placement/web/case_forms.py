@@ -12,7 +12,15 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from placement.extensions import db
@@ -115,33 +123,30 @@ class SuspectForm(Form):
 
 
 class CaseForm(FlaskForm):
+    # Rows come back as many as were sent (FieldList reads their indexes), at least these many.
+    persons = FieldList(FormField(PersonForm), min_entries=PERSON_ROWS, max_entries=MAX_PERSONS)
+    add_person = SubmitField(_l("Add a person"))
     category = SelectField(_l("Category"), choices=lambda: choices("category", blank=_l("Choose")),
                            validators=[DataRequired(_l("Choose the category"))])
     risk = SelectField(_l("Risk level"), choices=lambda: choices("risk", blank=_l("Choose")),
                        validators=[DataRequired(_l("Choose the risk level"))])
-    keep_apart_from = StringField(
-        _l("Keep apart from cases"), validators=[Length(max=300), _codes_matching(
-            CASE_CODE, _l("%(code)s is not a case code such as K-7QX3-M9PA"), str.upper)],
-        filters=[lambda text: (text or "").upper()])
     referral_source = SelectField(
         _l("Referred by"), choices=lambda: choices("referral_source", blank=_l("Choose")),
         validators=[DataRequired(_l("Choose who referred the case"))])
     identifying_authority = SelectField(
         _l("Identified by"), choices=lambda: choices("identifying_authority", blank=_l("Choose")),
         validators=[DataRequired(_l("Choose the authority that identified the victim"))])
-    add_person = SubmitField(_l("Add a person"))
+    keep_apart_from = StringField(
+        _l("Keep apart from cases"), validators=[Length(max=300), _codes_matching(
+            CASE_CODE, _l("%(code)s is not a case code such as K-7QX3-M9PA"), str.upper)])
+    suspects = FieldList(FormField(SuspectForm), min_entries=SUSPECT_ROWS,
+                         max_entries=SUSPECT_ROWS)
 
 
-def new_case_form(rows=PERSON_ROWS, suspect_rows=SUSPECT_ROWS):
-    """The case form with `rows` person rows and the municipalities in the user's language."""
-    from wtforms import FieldList
-
-    class Sized(CaseForm):
-        persons = FieldList(FormField(PersonForm), min_entries=rows, max_entries=MAX_PERSONS)
-        suspects = FieldList(FormField(SuspectForm), min_entries=suspect_rows,
-                             max_entries=suspect_rows)
-
-    form = Sized()
+def new_case_form():
+    """The case form, with the municipalities in the user's language and roles filled in (the
+    first person primary, the others children) where none was chosen."""
+    form = CaseForm()
     for index, row in enumerate(form.persons):
         if not row.form.role.data:
             row.form.role.data = "primary" if index == 0 else "child"
@@ -149,6 +154,12 @@ def new_case_form(rows=PERSON_ROWS, suspect_rows=SUSPECT_ROWS):
     for row in form.suspects:
         row.form.municipality.choices = options
     return form
+
+
+def add_person_row(form):
+    """One more (blank) person row, a child unless changed."""
+    form.persons.append_entry()
+    form.persons[-1].form.role.data = "child"
 
 
 def municipality_choices(blank):

@@ -12,9 +12,9 @@ from placement.services import audit, cases, placements, requests
 from placement.web.auth import page, page_user
 from placement.web.case_forms import (
     MAX_PERSONS,
-    PERSON_ROWS,
     CloseForm,
     RiskForm,
+    add_person_row,
     new_case_form,
     request_form,
     words,
@@ -42,17 +42,13 @@ def case_list():
 @bp.route("/cases/new", methods=["GET", "POST"])
 @page("case_manager")
 def new_case():
-    rows = PERSON_ROWS
-    if request.method == "POST":
-        submitted = sum(1 for key in request.form if key.endswith("-gender"))
-        rows = min(max(submitted, PERSON_ROWS), MAX_PERSONS)
-    form = new_case_form(rows)
+    form = new_case_form()
     if request.method == "GET":
         return render_form("cases/new.html", form)
     if form.add_person.data:
         # "Add a person" re-renders the form with one more row, keeping what was typed.
-        form.persons.append_entry()
-        form.persons[-1].form.role.data = "child"
+        if len(form.persons) < MAX_PERSONS:
+            add_person_row(form)
         return render_template("cases/new.html", form=form)
     valid = form.validate()
     data = _case_data(form)

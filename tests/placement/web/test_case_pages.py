@@ -155,3 +155,13 @@ def test_a_second_request_while_one_is_live_is_refused_in_words(client, network,
                         case_page)
     assert missing.status_code == 422
     assert 'id="request-current_municipality-error"' in missing.get_data(as_text=True)
+
+
+def test_add_a_person_re_renders_the_form_with_one_more_row(client, network, make_user):
+    _signed_in(client, make_user)
+    answer = _register(client, add_person="1")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert 'id="persons-3-gender"' in page and 'id="persons-4-gender"' not in page
+    assert re.search(r'<input[^>]*id="persons-2-age"[^>]*value="15"', page)
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 0
