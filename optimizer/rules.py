@@ -15,6 +15,22 @@ from .types import WHEELCHAIR, Exclusion, Id, Policy, Relaxation, Request, Room,
 RULE_CODES = ("H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8")
 
 
+class Reason(str):
+    """A rule's English sentence that also carries a `key` naming its template and the `params`
+    it was built from, so a reader (a page) can say the same sentence in another language."""
+
+    key: str
+    params: dict
+
+    def __new__(cls, key: str, text: str, **params):
+        reason = super().__new__(cls, text)
+        reason.key, reason.params = key, params
+        return reason
+
+    def __getnewargs_ex__(self):
+        return (self.key, str(self)), dict(self.params)
+
+
 # --- shelter-level rules ----------------------------------------------------------------------
 
 def allowed_shelter(policy: Policy, request: Request, shelter: Shelter) -> bool:
@@ -32,8 +48,10 @@ def h3_kind(policy: Policy, request: Request, shelter: Shelter) -> str | None:
         return None
     allowed = " or ".join(_kind_words(s) for s in policy.allowed_kinds[
         f"{request.category}/{request.risk}"]) or "no"
-    return (f"H3: a {request.category} request at {request.risk} risk may be placed only in "
-            f"{allowed} shelters")
+    return Reason("h3_kind", f"H3: a {request.category} request at {request.risk} risk may be"
+                  f" placed only in {allowed} shelters", category=request.category,
+                  risk=request.risk,
+                  allowed=list(policy.allowed_kinds[f"{request.category}/{request.risk}"]))
 
 
 def _kind_words(spec: str) -> str:
@@ -45,19 +63,23 @@ def h4_reasons(request: Request, shelter: Shelter) -> list[str]:
     """H4 gender policy, accompanying children and unaccompanied minors; every breach found."""
     reasons = []
     if shelter.gender_policy == "women" and any(p.gender != "female" for p in request.members):
-        reasons.append("H4: this shelter takes women and girls only")
+        reasons.append(Reason("h4_women", "H4: this shelter takes women and girls only"))
     if shelter.gender_policy == "men" and any(p.gender != "male" for p in request.members):
-        reasons.append("H4: this shelter takes men and boys only")
+        reasons.append(Reason("h4_men", "H4: this shelter takes men and boys only"))
     children = request.accompanying_children
     if children and not shelter.accepts_accompanied_children:
-        reasons.append("H4: this shelter does not take accompanying children")
+        reasons.append(Reason("h4_no_children",
+                              "H4: this shelter does not take accompanying children"))
     elif children and shelter.max_accompanying_boy_age is not None:
         oldest = oldest_boy(request)
         if oldest is not None and oldest > shelter.max_accompanying_boy_age:
-            reasons.append(f"H4: a boy aged {oldest} is over this shelter's limit of "
-                           f"{shelter.max_accompanying_boy_age} for accompanying boys")
+            limit = shelter.max_accompanying_boy_age
+            reasons.append(Reason("h4_boy_age", f"H4: a boy aged {oldest} is over this shelter's"
+                                  f" limit of {limit} for accompanying boys",
+                                  age=oldest, limit=limit))
     if request.unaccompanied and not shelter.accepts_unaccompanied_minors:
-        reasons.append("H4: this shelter does not take unaccompanied minors")
+        reasons.append(Reason("h4_no_minors",
+                              "H4: this shelter does not take unaccompanied minors"))
     return reasons
 
 
@@ -104,9 +126,13 @@ def h6_suspects(policy: Policy, request: Request, shelter: Shelter) -> str | Non
     return None
 
 
-H6_MUNICIPALITY = "H6: the shelter is in the municipality of a known suspect"
-H6_AREA_MUNICIPALITY = "H6: the shelter's area touches the municipality of a known suspect"
-H7_SENTENCE = "H7: a case this person must be kept apart from is at this shelter"
+H6_MUNICIPALITY = Reason("h6_municipality",
+                         "H6: the shelter is in the municipality of a known suspect")
+H6_AREA_MUNICIPALITY = Reason(
+    "h6_area_municipality", "H6: the shelter's area touches the municipality of a known suspect"
+)
+H7_SENTENCE = Reason("h7_keep_apart",
+                     "H7: a case this person must be kept apart from is at this shelter")
 
 
 def h6_municipality_sentence(shelter: Shelter) -> str:
@@ -118,10 +144,13 @@ def h6_distance_sentence(policy: Policy, request: Request, shelter: Shelter) -> 
     threshold = policy.min_suspect_distance_km[request.risk]
     radius = shelter.location_radius_km
     if not radius:
-        return (f"H6: a known suspect is within the minimum distance of {threshold:g} km for "
-                f"{request.risk} risk")
-    return (f"H6: a known suspect is within {threshold + radius:g} km of the shelter's area "
-            f"(policy {threshold:g} km for {request.risk} risk + {radius:g} km privacy radius)")
+        return Reason("h6_distance", f"H6: a known suspect is within the minimum distance of"
+                      f" {threshold:g} km for {request.risk} risk", km=threshold, risk=request.risk)
+    return Reason("h6_area_distance",
+                  f"H6: a known suspect is within {threshold + radius:g} km of the shelter's area"
+                  f" (policy {threshold:g} km for {request.risk} risk + {radius:g} km privacy"
+                  " radius)", total=threshold + radius, km=threshold, radius=radius,
+                  risk=request.risk)
 
 
 def h7_keep_apart(request: Request, shelter: Shelter) -> str | None:
@@ -134,7 +163,7 @@ def h7_keep_apart(request: Request, shelter: Shelter) -> str | None:
 def h8_needs(request: Request, shelter: Shelter) -> str | None:
     """H8: a wheelchair user needs a wheelchair-accessible shelter."""
     if WHEELCHAIR in request.needs and not shelter.wheelchair_accessible:
-        return "H8: the shelter is not wheelchair accessible"
+        return Reason("h8_wheelchair", "H8: the shelter is not wheelchair accessible")
     return None
 
 
@@ -188,13 +217,16 @@ def h5_room(request: Request, room: Room) -> str | None:
     if room.kind == "family":
         if family_room_free(room):
             return None
-        return "H5: a family room takes one group at a time and this one is in use"
+        return Reason("h5_family_in_use",
+                      "H5: a family room takes one group at a time and this one is in use")
     if request.needs_family_room:
-        return "H5: this group needs a family room to itself"
+        return Reason("h5_needs_family", "H5: this group needs a family room to itself")
     if room.kind != request.age_kind:
-        return f"H5: this group needs a {request.age_kind} room or an empty family room"
+        return Reason("h5_age_kind", f"H5: this group needs a {request.age_kind} room or an"
+                      " empty family room", room_kind=request.age_kind)
     if request.gender not in room_genders(room):
-        return "H5: a room other than a family room never holds two genders"
+        return Reason("h5_two_genders",
+                      "H5: a room other than a family room never holds two genders")
     return None
 
 
@@ -202,7 +234,8 @@ def h1_capacity(request: Request, room: Room) -> str | None:
     """H1 for one request entering one room: occupied + held + new persons <= beds."""
     if request.size <= room.free:
         return None
-    return f"H1: not enough free beds for a group of {request.size}"
+    return Reason("h1_beds", f"H1: not enough free beds for a group of {request.size}",
+                  size=request.size)
 
 
 def room_rule_reasons(request: Request, shelter: Shelter) -> tuple[list[Room], dict[str, str]]:
@@ -213,13 +246,17 @@ def room_rule_reasons(request: Request, shelter: Shelter) -> tuple[list[Room], d
         return sorted(fitting, key=_room_preference), {}
     if not suitable:
         if request.needs_family_room:
-            return [], {"H5": "H5: this group needs an empty family room and none is free here"}
-        return [], {"H5": f"H5: no {request.age_kind} room for this group's gender and no "
-                          "empty family room here"}
+            return [], {"H5": Reason("h5_no_family_free", "H5: this group needs an empty"
+                                     " family room and none is free here")}
+        return [], {"H5": Reason("h5_no_room", f"H5: no {request.age_kind} room for this group's"
+                                 " gender and no empty family room here",
+                                 room_kind=request.age_kind)}
     pooled = sum(room.free for room in suitable if room.kind != "family")
     if request.size > 1 and pooled >= request.size:
-        return [], {"H2": f"H2: no single room here can keep the group of {request.size} together"}
-    return [], {"H1": f"H1: not enough free beds here for a group of {request.size}"}
+        return [], {"H2": Reason("h2_together", f"H2: no single room here can keep the group of"
+                                 f" {request.size} together", size=request.size)}
+    return [], {"H1": Reason("h1_beds", f"H1: not enough free beds here for a group of"
+                             f" {request.size}", size=request.size)}
 
 
 def _room_preference(room: Room) -> tuple:

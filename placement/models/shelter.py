@@ -61,6 +61,8 @@ class Shelter(db.Model):
     languages: Mapped[list] = mapped_column(sa.JSON, default=list)
     services: Mapped[list] = mapped_column(sa.JSON, default=list)
     wheelchair_accessible: Mapped[bool] = mapped_column(default=False)
+    # A phone line for referrals (to confirm a bed by phone): never an address.
+    referral_phone: Mapped[str | None] = mapped_column(sa.String(40))
     # Freshness runs from confirmed_at: a manager's "still current" or capacity change.
     confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime)

@@ -81,8 +81,24 @@ def _check_suspect_budget(user):
         )
 
 
+def check_keep_apart(codes, own_code=None):
+    """Every code names an existing case (of any organisation: the case to keep apart from is
+    often another's). The error repeats only the code given, never another case's."""
+    codes = list(codes)
+    known = set(db.session.scalars(sa.select(Case.code).where(Case.code.in_(codes)))) if codes \
+        else set()
+    for index, code in enumerate(codes):
+        if code == own_code:
+            raise RuleViolation(f"keep_apart_from[{index}]: a case cannot be kept apart from"
+                                " itself", {f"keep_apart_from[{index}]": ["own case"]})
+        if code not in known:
+            raise RuleViolation(f"keep_apart_from[{index}]: no case {code}",
+                                {f"keep_apart_from[{index}]": ["unknown case code"]})
+
+
 def create_case(user, data):
     check_persons(data["persons"])
+    check_keep_apart(data.get("keep_apart_from", []))
     _check_suspects(user, data.get("suspects", []))
     case = Case(
         code=_unique_code(),
@@ -157,6 +173,8 @@ def update_case(user, case, changes):
     if "suspects" in changes:
         _check_suspects(user, changes["suspects"], before=suspects_of(case))
         case.suspects_sealed = seal(changes["suspects"], SUSPECTS_PURPOSE)
+    if "keep_apart_from" in changes:
+        check_keep_apart(changes["keep_apart_from"], own_code=case.code)
     if "notes" in changes:
         case.notes_sealed = seal(changes["notes"], NOTES_PURPOSE) if changes["notes"] else None
     audit.record("case.update", "case", case.id, actor=user,

@@ -28,6 +28,7 @@ SHELTER_FIELDS = (
     "languages",
     "services",
     "wheelchair_accessible",
+    "referral_phone",
 )
 
 

@@ -14,6 +14,8 @@ from placement.models.shelter import (
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="must be a lowercase slug")
 NAME = validate.Length(min=1, max=200)
+# A phone line for referrals: digits with spaces, dashes or brackets, an optional leading +.
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()-]{4,30}[0-9]$", error="must be a phone number")
 
 
 class NetworkError(ValueError):
@@ -117,6 +119,7 @@ class ShelterEntrySchema(_Strict):
         validate=validate.Length(max=30),
     )
     wheelchair_accessible = fields.Boolean(load_default=False)
+    referral_phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
     rooms = fields.List(
         fields.Nested(RoomEntrySchema), required=True, validate=validate.Length(max=200)
     )

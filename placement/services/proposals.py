@@ -16,6 +16,16 @@ from placement.services.instances import ranking_instance
 
 # Bands, not kilometres: travel runs to the area's anchor, so a band is only a rough drive time.
 TRAVEL_BANDS = ((25, "under 30 minutes"), (50, "30 to 60 minutes"), (100, "1 to 2 hours"))
+
+
+def reason_details(rules, reasons):
+    """Each reason as its template key and the parameters it was built from, for readers that
+    say it in another language. Every parameter is public: policy figures and the area's radius."""
+    return [{"rule": rule, "key": getattr(reason, "key", None),
+             "params": dict(getattr(reason, "params", {}))}
+            for rule, reason in zip(rules, reasons, strict=True)]
+
+
 def travel_band(km):
     for limit, band in TRAVEL_BANDS:
         if km < limit:
@@ -37,7 +47,7 @@ def proposals_for(request):
                     for o in _best_room_per_kind(ranking.options, room_kind)],
         "excluded": [
             {"shelter": _shelter_ref(shelters[e.shelter]), "rules": list(e.rules),
-             "reasons": list(e.reasons)}
+             "reasons": list(e.reasons), "details": reason_details(e.rules, e.reasons)}
             for e in ranking.excluded
         ],
         "relaxations": [
@@ -75,4 +85,6 @@ def _option(option, shelter, room_kind, moment):
         "travel": travel_band(option.travel_km),
         "freshness": freshness,
         "confirm_by_phone": freshness == "stale",
+        # The line to call to confirm the bed: a referral phone, never an address.
+        "referral_phone": shelter.referral_phone,
     }

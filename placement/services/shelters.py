@@ -70,6 +70,7 @@ def shelter_view(user, shelter, by_kind, moment=None):
         "freshness": capacity.freshness(shelter, moment),
         "position": public_position(shelter),
         "area": areas.public_area(shelter),
+        "referral_phone": shelter.referral_phone,
         **{name: getattr(shelter, name) for name in POLICY_FIELDS},
     }
     if shelter.location_disclosure == "municipality" or user.role in DETAIL_READERS:

@@ -88,6 +88,27 @@ def role_label(role):
     return str(ROLE_LABELS.get(role, role))
 
 
+def flat_errors(form):
+    """(field id, message) for every error of a form, nested rows included, and the form's own
+    errors (anchored at the form's first field)."""
+    pairs = []
+
+    def walk(fields):
+        for field in fields:
+            if field.type == "FieldList":
+                for entry in field.entries:
+                    walk(entry.form if entry.type == "FormField" else [entry])
+            elif field.type == "FormField":
+                walk(field.form)
+            else:
+                pairs.extend((field.id, str(message)) for message in field.errors)
+
+    walk(form)
+    first = next(iter(form), None)
+    pairs.extend((first.id if first else "", message) for message in form.form_errors)
+    return pairs
+
+
 def register_template_helpers(app):
     from placement.web import labels
 
@@ -96,6 +117,10 @@ def register_template_helpers(app):
     app.add_template_global(region_name, "region_name")
     app.add_template_global(municipality_name, "municipality_name")
     app.add_template_global(role_label, "role_label")
+    from placement.web.labels import label
+
+    app.add_template_global(label, "label")
+    app.add_template_global(flat_errors, "flat_errors")
 
     @app.context_processor
     def _page_context():

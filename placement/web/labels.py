@@ -1,7 +1,9 @@
-"""Words for the closed lists pages show (bed states, reasons, genders...), in the page's language.
+"""Words for the API's codes on pages (categories, risks, bed states, reasons...), in the page's
+language.
 
-One place for each list, so a state reads the same on every page; `label(kind, value)` falls back
-to the value itself for anything not listed.
+The API speaks in codes (``dv``, ``medium``, ``held``); pages say them in words. One table per kind
+of code, looked up by the template global ``label(kind, code)``, so a state reads the same on every
+page; an unknown code is shown as it is, so a new code never breaks a page.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +16,7 @@ LABELS = {
         "out_of_service": _l("Out of service"),
     },
     "gender": {"female": _l("Female"), "male": _l("Male"), "any": _l("Any gender")},
-    "room_kind": {"adult": _l("Adults"), "minor": _l("Minors"), "family": _l("Family")},
+    # Short words for board and tables; proposals use the longer freshness_long.
     "freshness": {"fresh": _l("Fresh"), "aging": _l("Aging"), "stale": _l("Stale")},
     "decline": {
         "no_capacity": _l("No capacity"),
@@ -49,10 +51,6 @@ LABELS = {
         "transferred": _l("Transferred"),
         "cancelled": _l("Cancelled"),
     },
-    "category": {"thb": _l("Trafficking"), "dv": _l("Domestic violence")},
-    "risk": {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")},
-    "urgency": {"routine": _l("Routine"), "urgent": _l("Urgent"), "emergency": _l("Emergency")},
-    "person_role": {"primary": _l("Adult"), "child": _l("Child"), "adult": _l("Adult")},
     # Why a bed goes out of service or back: the reason select of the bed board.
     "bed_reason": {
         "repair": _l("Repair"),
@@ -66,19 +64,83 @@ LABELS = {
     "security": {"standard": _l("Standard"), "high": _l("High")},
     "gender_policy": {"women": _l("Women"), "men": _l("Men"), "any": _l("Any gender")},
     "disclosure": {"municipality": _l("Municipality"), "region": _l("Region only")},
+    "category": {"thb": _l("Trafficking in human beings"), "dv": _l("Domestic violence")},
+    "risk": {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")},
+    "person_role": {"primary": _l("Primary person"), "adult": _l("Accompanying adult"),
+                    "child": _l("Child")},
+    "case_status": {"open": _l("Open"), "closed": _l("Closed")},
+    "referral_source": {
+        "police": _l("Police"), "social_work_centre": _l("Centre for social work"),
+        "victims_advocate": _l("Victims' advocate"), "ngo": _l("Non-governmental organisation"),
+        "labour_inspectorate": _l("Labour inspectorate"), "health": _l("Health services"),
+        "self": _l("Came by themselves"), "other": _l("Other"),
+    },
+    "identifying_authority": {
+        "police": _l("Police"), "border_police": _l("Border police"),
+        "prosecutor": _l("Prosecutor"), "labour_inspectorate": _l("Labour inspectorate"),
+        "social_work_centre": _l("Centre for social work"),
+        "victims_advocate": _l("Victims' advocate"), "ngo": _l("Non-governmental organisation"),
+        "other": _l("Other"),
+    },
+    "urgency": {"routine": _l("Routine"), "urgent": _l("Urgent"), "emergency": _l("Emergency")},
+    "request_status": {"open": _l("Open: no bed yet"), "held": _l("Beds held"),
+                       "accepted": _l("Accepted by a shelter"), "placed": _l("Arrived"),
+                       "ended": _l("Ended")},
+    "hold_status": {"active": _l("Held, waiting for the shelter"),
+                    "accepted": _l("Accepted"), "declined": _l("Declined"),
+                    "cancelled": _l("Cancelled"), "expired": _l("Expired"),
+                    "released": _l("Released"), "used": _l("Used")},
+    "placement_status": {"accepted": _l("Accepted, not arrived yet"), "placed": _l("Arrived"),
+                         "no_show": _l("Did not arrive"), "discharged": _l("Left the shelter"),
+                         "transferred": _l("Transferred"), "cancelled": _l("Cancelled")},
+    "room_kind": {"adult": _l("Room for adults"), "minor": _l("Room for minors"),
+                  "family": _l("Family room")},
+    "freshness_long": {"fresh": _l("Beds confirmed in the last 2 hours"),
+                  "aging": _l("Beds confirmed 2 to 8 hours ago"),
+                  "stale": _l("Beds not confirmed for over 8 hours")},
+    "travel": {"under 30 minutes": _l("Under 30 minutes away"),
+               "30 to 60 minutes": _l("30 to 60 minutes away"),
+               "1 to 2 hours": _l("1 to 2 hours away"), "over 2 hours": _l("Over 2 hours away")},
+    "shelter_kind": {"thb": _l("shelter for victims of trafficking"),
+                     "dv": _l("shelter for victims of domestic violence")},
+    "language": {"sq": _l("Albanian"), "sr": _l("Serbian"), "en": _l("English"),
+                 "tr": _l("Turkish"), "bs": _l("Bosnian"), "ro": _l("Romanian"),
+                 "ru": _l("Russian"), "uk": _l("Ukrainian"), "de": _l("German"),
+                 "it": _l("Italian"), "fr": _l("French")},
+    "need": {"legal": _l("legal aid"), "medical": _l("medical care"),
+             "psychological": _l("psychological support"), "education": _l("schooling"),
+             "interpretation": _l("interpretation"), "wheelchair": _l("wheelchair access")},
+    "event": {
+        "request.created": _l("Request made"), "hold.created": _l("Beds held"),
+        "hold.accepted": _l("The shelter accepted"), "hold.declined": _l("The shelter declined"),
+        "hold.cancelled": _l("Hold cancelled"), "hold.expired": _l("Hold expired"),
+        "hold.released": _l("Hold released"), "request.override": _l("A rule was overridden"),
+        "placement.arrived": _l("Arrived at the shelter"),
+        "placement.no_show": _l("Did not arrive"), "placement.discharged": _l("Left the shelter"),
+        "placement.transferred": _l("Transferred"), "request.ended": _l("Request ended"),
+    },
+    "notification": {
+        "hold.created": _l("Beds were held"), "hold.accepted": _l("A shelter accepted the hold"),
+        "hold.declined": _l("A shelter declined the hold"),
+        "hold.expired": _l("A hold expired"), "hold.cancelled": _l("A hold was cancelled"),
+        "shelter.stale": _l("A shelter's beds are not confirmed"),
+    },
 }
 
 
-def label(kind, value):
-    if value is None:
+def label(kind, code):
+    """The words for `code` of `kind` in the page's language; the code itself if unknown."""
+    if code is None:
         return ""
-    return str(LABELS.get(kind, {}).get(value, value))
+    return str(LABELS.get(kind, {}).get(code, code))
 
 
-def choices(kind, values=None):
-    """(value, label) pairs for a select, in the list's order (or `values`' order)."""
+def choices(kind, values=None, blank=None):
+    """(code, words) pairs for a select, in the table's order (or `values`' order), with an
+    optional first blank choice."""
     table = LABELS[kind]
-    return [(value, table.get(value, value)) for value in (values or table)]
+    pairs = [(code, table.get(code, code)) for code in (values or table)]
+    return ([("", blank)] if blank is not None else []) + pairs
 
 
 def register(app):

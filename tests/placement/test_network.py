@@ -215,6 +215,10 @@ BAD_FILES = {
         lambda d: d["municipalities"][0].update(region="nowhere"),
         "municipalities[0].region: 'nowhere' is not a region",
     ),
+    "a referral phone that is an address": (
+        lambda d: d["shelters"][2].update(referral_phone="Rr. Nëna Terezë 5"),
+        "shelters[2].referral_phone: must be a phone number",
+    ),
     "more occupants than beds": (
         lambda d: d["shelters"][0]["rooms"][0].update(
             beds=1, occupants=[{"gender": "female", "age": 20, "group": "a"}] * 2

@@ -99,12 +99,21 @@ class OptionSchema(StrictSchema):
     travel = fields.String(metadata={"description": "a band, never a distance"})
     freshness = fields.String()
     confirm_by_phone = fields.Boolean()
+    referral_phone = fields.String(allow_none=True)
+
+
+class ReasonDetailSchema(StrictSchema):
+    rule = fields.String()
+    key = fields.String(allow_none=True, metadata={"description": "the sentence's template"})
+    params = fields.Dict(metadata={"description": "the rule's thresholds and the group's figures"
+                                                  " the sentence states"})
 
 
 class ExcludedSchema(StrictSchema):
     shelter = fields.Nested(ShelterRefSchema)
     rules = fields.List(fields.String())
     reasons = fields.List(fields.String())
+    details = fields.List(fields.Nested(ReasonDetailSchema))
 
 
 class RelaxationSchema(StrictSchema):

@@ -62,6 +62,8 @@ class ShelterSchema(StrictSchema):
     languages = fields.List(fields.String())
     services = fields.List(fields.String())
     wheelchair_accessible = fields.Boolean()
+    referral_phone = fields.String(allow_none=True,
+                                   metadata={"description": "a phone line for referrals"})
     freshness = fields.String(metadata={"description": "fresh < 2 h, aging 2-8 h, stale > 8 h"})
     confirmed_at = fields.DateTime(allow_none=True)
     changed_at = fields.DateTime()
@@ -101,6 +103,7 @@ class ShelterUpdateSchema(StrictSchema):
     languages = NetworkShelterSchema._declared_fields["languages"]
     services = NetworkShelterSchema._declared_fields["services"]
     wheelchair_accessible = fields.Boolean()
+    referral_phone = NetworkShelterSchema._declared_fields["referral_phone"]
 
     @validates_schema
     def _location(self, data, **_):

@@ -1,0 +1,131 @@
+"""A placement request as the case manager follows it: proposals in words, holding beds from an
+option, the hold's countdown, cancelling it, the request's timeline and notifications.
+
+Every action is the API's transition (holds and requests services, same scopes and audit). The
+parts that change while the page is open (countdown, holds, timeline, notifications) are one
+fragment, `/requests/<id>/live`, that htmx polls; without JavaScript a reload shows the same.
+"""
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from placement import clock
+from placement.errors import Conflict, RuleViolation
+from placement.extensions import db
+from placement.models import Shelter
+from placement.services import audit, holds, notifications, proposals, requests
+from placement.web.auth import page, page_user
+from placement.web.rule_words import fit_words, reason_sentence, relaxation_sentence
+from placement.web.service_errors import in_words
+
+bp = Blueprint("web_requests", __name__)
+CASE_MANAGER = ("case_manager",)
+POLL_SECONDS = 5
+NOTIFICATIONS_SHOWN = 10
+
+
+def _visible(request_id, lock=False):
+    return requests.visible_request(page_user(), request_id, lock=lock)
+
+
+@bp.route("/requests/<int:request_id>/proposals")
+@page(*CASE_MANAGER)
+def proposals_page(request_id):
+    return _render_proposals(_visible(request_id))
+
+
+def _render_proposals(placement_request, error=None, status=200):
+    answer = proposals.proposals_for(placement_request)
+    audit.record("request.proposals", "placement_request", placement_request.id)
+    db.session.commit()
+    persons = placement_request.case.persons
+    shelters = {s.id: s for s in db.session.scalars(sa.select(Shelter))}
+    options = [{**o, "words": fit_words(o, persons, shelters[o["shelter"]["id"]])}
+               for o in answer["options"]]
+    excluded = [{**e, "sentences": [reason_sentence(d, english) for d, english in
+                                    zip(e["details"], e["reasons"], strict=True)]}
+                for e in answer["excluded"]]
+    relaxations = [{**r, "sentence": relaxation_sentence(r)} for r in answer["relaxations"]]
+    body = render_template("requests/proposals.html", placement_request=placement_request,
+                           options=options, excluded=excluded, relaxations=relaxations,
+                           error=error)
+    return body, status
+
+
+@bp.route("/requests/<int:request_id>/holds", methods=["POST"])
+@page(*CASE_MANAGER)
+def hold(request_id):
+    user = page_user()
+    placement_request = _visible(request_id)
+    shelter_id = request.form.get("shelter_id", type=int)
+    room_id = request.form.get("room_id", type=int)
+    if not shelter_id:
+        return _render_proposals(placement_request, _("Choose an option to hold"), 422)
+    try:
+        holds.create_hold(user, placement_request, shelter_id, room_id)
+    except (RuleViolation, Conflict) as error:
+        db.session.rollback()
+        return _render_proposals(_visible(request_id), in_words(error.message), error.status)
+    db.session.commit()
+    return redirect(url_for("web_requests.request_page", request_id=request_id))
+
+
+@bp.route("/holds/<int:hold_id>/cancel", methods=["POST"])
+@page(*CASE_MANAGER)
+def cancel(hold_id):
+    user = page_user()
+    held = holds.hold_for(user, hold_id, holds.HOLDERS)
+    holds.cancel_hold(user, held)
+    db.session.commit()
+    return redirect(url_for("web_requests.request_page", request_id=held.request_id))
+
+
+@bp.route("/requests/<int:request_id>")
+@page(*CASE_MANAGER)
+def request_page(request_id):
+    placement_request = _visible(request_id)
+    context = _live_context(placement_request, seen=None)
+    audit.record("request.read", "placement_request", request_id)
+    db.session.commit()
+    return render_template("requests/request.html", placement_request=placement_request,
+                           **context)
+
+
+@bp.route("/requests/<int:request_id>/live")
+@page(*CASE_MANAGER)
+def live(request_id):
+    """The changing part of the request page, for htmx to swap in every few seconds."""
+    placement_request = _visible(request_id)
+    context = _live_context(placement_request, seen=request.args.get("seen", type=int))
+    db.session.commit()
+    return render_template("requests/_live.html", placement_request=placement_request,
+                           **context)
+
+
+def _live_context(placement_request, seen):
+    """Holds with time left, the placement, the timeline, and this request's notifications:
+    those unread before this page was opened are marked new (and read, as the API does)."""
+    user, moment = page_user(), clock.now()
+    mine = _request_notifications(user, placement_request.id)
+    if seen is None:
+        seen = max((n.id for n in mine if n.read_at is not None), default=0)
+    for notification in mine:
+        if notification.read_at is None:
+            notifications.mark_read(user, notification.id)
+    return {
+        "holds": [{"hold": h, "seconds_left": max(int((h.expires_at - moment).total_seconds()), 0)}
+                  for h in placement_request.holds],
+        "placement": requests.live_placement(placement_request),
+        "events": requests.events_of(placement_request),
+        "notifications": [{"row": n, "new": n.id > seen} for n in mine],
+        "seen": seen,
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+def _request_notifications(user, request_id):
+    rows, _total = notifications.list_for(user, 200, 0)
+    return [n for n in rows if (n.payload or {}).get("request_id") == request_id][
+        :NOTIFICATIONS_SHOWN]
+
