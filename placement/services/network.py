@@ -88,7 +88,8 @@ def _upsert_geography(network):
         _upsert(
             Municipality,
             {"code": m["code"]},
-            {"name": m["name"], "region_code": m["region"], "lat": m["lat"], "lon": m["lon"]},
+            {"name": m["name"], "region_code": m["region"], "lat": m["lat"], "lon": m["lon"],
+             "population": m["population"]},
         )
     db.session.flush()
 

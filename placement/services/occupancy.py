@@ -1,0 +1,221 @@
+"""Occupancy now: bed counts by shelter and region, in each caller's scope, for GET /occupancy.
+
+Two numbers answer "is there room?" and they differ (SPEC section 3, H5): `available` counts every
+free bed, the figure of SPEC section 7; `open_to_new_requests` counts the beds (and rooms) a NEW
+request could enter. A family room holds one group at a time, so a family room with one family in
+it has available beds that nobody new can take. Counts come from a fixed number of queries
+whatever the network's size: the shelters in scope, one grouped count, the regions.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from placement import clock
+from placement.errors import NotFound
+from placement.extensions import db
+from placement.models import Bed, Municipality, Region, Room, Shelter
+from placement.models.shelter import ROOM_KINDS
+from placement.services import capacity
+from placement.services.access import shelter_filter
+
+# Council of Europe, "Combating violence against women: minimum standards for support services"
+# (Kelly and Dubois, Strasbourg 2008), and the Explanatory Report to the Istanbul Convention
+# (CETS No. 210, para. 135): one family place in a specialised women's shelter per 10,000 people.
+STANDARD = {
+    "places_per_10000": 1,
+    "source": "Council of Europe, Combating violence against women: minimum standards for"
+              " support services (2008); Explanatory Report to the Istanbul Convention, para. 135",
+}
+# Roles that see counts; a case manager sees free beds by room kind, as on GET /shelters.
+COUNT_READERS = ("shelter_manager", "regional_coordinator", "national_coordinator", "admin")
+# Roles that see whole regions, so a region's places per 10,000 people mean something.
+REGION_READERS = ("regional_coordinator", "national_coordinator", "admin")
+FRESHNESS = ("fresh", "aging", "stale")
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    """One room kind of one shelter (or a sum of them): beds, and what a new request may enter."""
+
+    counts: capacity.Counts = capacity.Counts()
+    open_beds: int = 0
+    open_rooms: int = 0
+
+    def __add__(self, other):
+        return KindCounts(self.counts + other.counts, self.open_beds + other.open_beds,
+                          self.open_rooms + other.open_rooms)
+
+    def as_dict(self, with_counts=True):
+        view = self.counts.as_dict() if with_counts else {"available": self.counts.available}
+        view["open_to_new_requests"] = {"beds": self.open_beds, "rooms": self.open_rooms}
+        return view
+
+
+def _per_room():
+    """One row per live room: its kind, shelter, and its beds by state."""
+    def count(status):
+        return sa.func.sum(sa.case((Bed.status == status, 1), else_=0))
+
+    return (
+        sa.select(Room.id.label("room_id"), Room.shelter_id, Room.kind,
+                  sa.func.count(Bed.id).label("total"), count("occupied").label("occupied"),
+                  count("held").label("held"), count("out_of_service").label("out"))
+        .join(Bed, sa.and_(Bed.room_id == Room.id, Bed.removed_at.is_(None)))
+        .where(Room.removed_at.is_(None))
+        .group_by(Room.id, Room.shelter_id, Room.kind)
+        .subquery()
+    )
+
+
+def counts_with_openness(shelter_ids_query):
+    """{shelter_id: {room_kind: KindCounts}} for the shelters `shelter_ids_query` selects.
+
+    A family room is open to a new request only while nobody occupies or holds any of its beds
+    (then all its beds in service are open); any other room's free beds are open.
+    """
+    room = _per_room()
+    free = room.c.total - room.c.out - room.c.occupied - room.c.held
+    empty_family = sa.and_(room.c.kind == "family", room.c.occupied == 0, room.c.held == 0)
+    open_beds = sa.case((room.c.kind != "family", free),
+                        (empty_family, room.c.total - room.c.out), else_=0)
+    open_room = sa.case((room.c.kind != "family", sa.case((free > 0, 1), else_=0)),
+                        (sa.and_(empty_family, room.c.total > room.c.out), 1), else_=0)
+    rows = db.session.execute(
+        sa.select(room.c.shelter_id, room.c.kind, sa.func.sum(room.c.total),
+                  sa.func.sum(room.c.occupied), sa.func.sum(room.c.held),
+                  sa.func.sum(room.c.out), sa.func.sum(open_beds), sa.func.sum(open_room))
+        .where(room.c.shelter_id.in_(shelter_ids_query))
+        .group_by(room.c.shelter_id, room.c.kind)
+    )
+    result = {}
+    for shelter_id, kind, total, occupied, held, out, beds, rooms in rows:
+        counts = capacity.Counts(int(total), int(occupied), int(held), int(out))
+        result.setdefault(shelter_id, {})[kind] = KindCounts(counts, int(beds), int(rooms))
+    return result
+
+
+def _check_region(user, region):
+    """A region filter must name a region the caller sees; otherwise it reads as absent."""
+    if region is None:
+        return
+    exists = db.session.get(Region, region) is not None
+    if not exists or (user.role == "regional_coordinator" and region != user.region_code):
+        raise NotFound(f"region: no region {region!r} in your scope", {"region": ["not found"]})
+
+
+def scoped_shelters(user, region=None):
+    """A SELECT of the shelters the caller sees, optionally of one region (checked)."""
+    _check_region(user, region)
+    query = sa.select(Shelter).where(shelter_filter(user))
+    if region is not None:
+        query = query.where(Shelter.region_code == region)
+    return query
+
+
+def region_populations():
+    """{region code: residents}, or None for a region any of whose municipalities lacks one:
+    a partial sum would overstate places per 10,000 people."""
+    rows = db.session.execute(
+        sa.select(Municipality.region_code, sa.func.sum(Municipality.population),
+                  sa.func.count(Municipality.population), sa.func.count())
+        .group_by(Municipality.region_code)
+    )
+    return {code: int(total) if total is not None and known == every and every else None
+            for code, total, known, every in rows}
+
+
+def occupancy(user, region=None):
+    """Everything GET /occupancy answers, as plain dicts and lists (pages call this too)."""
+    query = scoped_shelters(user, region)
+    shelters = list(db.session.scalars(query.order_by(Shelter.region_code, Shelter.name)))
+    by_shelter = counts_with_openness(query.with_only_columns(Shelter.id))
+    moment = clock.now()
+    with_counts = user.role in COUNT_READERS
+    shelter_views = [_shelter_view(s, by_shelter.get(s.id, {}), moment, with_counts)
+                     for s in shelters]
+    regions = _region_views(user, shelter_views, by_shelter, region, with_counts)
+    stale = [{"id": v["id"], "name": v["name"], "region": v["region"],
+              "confirmed_at": v.get("confirmed_at")} for v in shelter_views
+             if v["freshness"] == "stale"]
+    if not with_counts:
+        for item in stale:
+            item.pop("confirmed_at")
+    return {
+        "as_of": moment,
+        "standard": STANDARD,
+        "totals": _totals(shelter_views, by_shelter, with_counts),
+        "regions": regions,
+        "shelters": shelter_views,
+        "stale": {"count": len(stale), "shelters": stale},
+    }
+
+
+def _sum_kinds(kinds):
+    return sum(kinds.values(), KindCounts())
+
+
+def _by_kind_view(kinds, with_counts):
+    return {kind: kinds[kind].as_dict(with_counts) for kind in ROOM_KINDS if kind in kinds}
+
+
+def _shelter_view(shelter, kinds, moment, with_counts):
+    view = {"id": shelter.id, "code": shelter.code, "name": shelter.name, "kind": shelter.kind,
+            "region": shelter.region_code, "freshness": capacity.freshness(shelter, moment)}
+    if with_counts:
+        view["confirmed_at"] = shelter.confirmed_at
+    view.update(_sum_kinds(kinds).as_dict(with_counts))
+    view["by_room_kind"] = _by_kind_view(kinds, with_counts)
+    return view
+
+
+def _merge_kinds(kind_maps):
+    merged = {}
+    for kinds in kind_maps:
+        for kind, counts in kinds.items():
+            merged[kind] = merged.get(kind, KindCounts()) + counts
+    return merged
+
+
+def _freshness_counts(views):
+    return {state: sum(1 for v in views if v["freshness"] == state) for state in FRESHNESS}
+
+
+def _region_views(user, shelter_views, by_shelter, region, with_counts):
+    query = sa.select(Region).order_by(Region.code)
+    if region is not None:
+        query = query.where(Region.code == region)
+    elif user.role == "regional_coordinator":
+        query = query.where(Region.code == user.region_code)
+    elif user.role == "shelter_manager":
+        query = query.where(Region.code.in_({v["region"] for v in shelter_views}))
+    populations = region_populations() if user.role in REGION_READERS else {}
+    views = []
+    for r in db.session.scalars(query):
+        mine = [v for v in shelter_views if v["region"] == r.code]
+        kinds = _merge_kinds(by_shelter.get(v["id"], {}) for v in mine)
+        view = {"code": r.code, "name": r.name, "shelters": len(mine),
+                "freshness": _freshness_counts(mine)}
+        view.update(_sum_kinds(kinds).as_dict(with_counts))
+        view["by_room_kind"] = _by_kind_view(kinds, with_counts)
+        if user.role in REGION_READERS:
+            view.update(_per_population(view["in_service"], populations.get(r.code)))
+        views.append(view)
+    return views
+
+
+def _per_population(in_service, population):
+    """Beds in service per 10,000 residents, against the standard of one (None: no figure)."""
+    if not population:
+        return {"population": population, "places_per_10000": None, "meets_standard": None}
+    rate = round(in_service * 10_000 / population, 2)
+    return {"population": population, "places_per_10000": rate,
+            "meets_standard": rate >= STANDARD["places_per_10000"]}
+
+
+def _totals(shelter_views, by_shelter, with_counts):
+    kinds = _merge_kinds(by_shelter.get(v["id"], {}) for v in shelter_views)
+    view = {"shelters": len(shelter_views), "freshness": _freshness_counts(shelter_views)}
+    view.update(_sum_kinds(kinds).as_dict(with_counts))
+    view["by_room_kind"] = _by_kind_view(kinds, with_counts)
+    return view
