@@ -38,14 +38,11 @@ FRESHNESS = ("fresh", "aging", "stale")
 TOTAL, OCCUPIED, HELD, OUT, OPEN_BEDS, OPEN_ROOMS = range(6)
 
 
-def _add(a, b):
-    return [x + y for x, y in zip(a, b, strict=True)]
-
-
 def _sum(vectors):
     total = [0] * 6
     for vector in vectors:
-        total = _add(total, vector)
+        for index, value in enumerate(vector):
+            total[index] += value
     return total
 
 
@@ -140,23 +137,48 @@ def occupancy(user, region=None):
     by_shelter = counts_with_openness(query.with_only_columns(Shelter.id))
     moment = clock.now()
     with_counts = user.role in COUNT_READERS
-    shelter_views = [_shelter_view(s, by_shelter.get(s.id, {}), moment, with_counts)
-                     for s in shelters]
-    regions = _region_views(user, shelter_views, by_shelter, region, with_counts)
+    network = _Tally()
+    by_region = {}
+    shelter_views = []
+    for shelter in shelters:
+        kinds = by_shelter.get(shelter.id, {})
+        view = _shelter_view(shelter, kinds, moment, with_counts)
+        shelter_views.append(view)
+        network.add(kinds, view["freshness"])
+        by_region.setdefault(shelter.region_code, _Tally()).add(kinds, view["freshness"])
     stale = [{"id": v["id"], "name": v["name"], "region": v["region"],
-              "confirmed_at": v.get("confirmed_at")} for v in shelter_views
-             if v["freshness"] == "stale"]
-    if not with_counts:
-        for item in stale:
-            item.pop("confirmed_at")
+              **({"confirmed_at": v["confirmed_at"]} if with_counts else {})}
+             for v in shelter_views if v["freshness"] == "stale"]
     return {
         "as_of": moment,
         "standard": STANDARD,
-        "totals": _totals(shelter_views, by_shelter, with_counts),
-        "regions": regions,
+        "totals": network.view(with_counts),
+        "regions": _region_views(user, shelter_views, by_region, region, with_counts),
         "shelters": shelter_views,
         "stale": {"count": len(stale), "shelters": stale},
     }
+
+
+class _Tally:
+    """Sums of many shelters' figures by room kind, and their freshness, in one pass."""
+
+    def __init__(self):
+        self.kinds, self.shelters = {}, 0
+        self.freshness = dict.fromkeys(FRESHNESS, 0)
+
+    def add(self, kinds, freshness):
+        self.shelters += 1
+        self.freshness[freshness] += 1
+        for kind, figures in kinds.items():
+            total = self.kinds.setdefault(kind, [0] * 6)
+            for index, value in enumerate(figures):
+                total[index] += value
+
+    def view(self, with_counts):
+        view = {"shelters": self.shelters, "freshness": dict(self.freshness)}
+        view.update(_as_dict(_sum(self.kinds.values()), with_counts))
+        view["by_room_kind"] = _by_kind_view(self.kinds, with_counts)
+        return view
 
 
 def _by_kind_view(kinds, with_counts):
@@ -173,20 +195,8 @@ def _shelter_view(shelter, kinds, moment, with_counts):
     return view
 
 
-def _merge_kinds(kind_maps):
-    merged = {}
-    for kinds in kind_maps:
-        for kind, counts in kinds.items():
-            merged[kind] = _add(merged[kind], counts) if kind in merged else counts
-    return merged
-
-
-def _freshness_counts(views):
-    return {state: sum(1 for v in views if v["freshness"] == state) for state in FRESHNESS}
-
-
-def _region_views(user, shelter_views, by_shelter, region, with_counts):
-    query = sa.select(Region).order_by(Region.code)
+def _region_views(user, shelter_views, by_region, region, with_counts):
+    query = sa.select(Region.code, Region.name).order_by(Region.code)
     if region is not None:
         query = query.where(Region.code == region)
     elif user.role == "regional_coordinator":
@@ -195,15 +205,11 @@ def _region_views(user, shelter_views, by_shelter, region, with_counts):
         query = query.where(Region.code.in_({v["region"] for v in shelter_views}))
     populations = region_populations() if user.role in REGION_READERS else {}
     views = []
-    for r in db.session.scalars(query):
-        mine = [v for v in shelter_views if v["region"] == r.code]
-        kinds = _merge_kinds(by_shelter.get(v["id"], {}) for v in mine)
-        view = {"code": r.code, "name": r.name, "shelters": len(mine),
-                "freshness": _freshness_counts(mine)}
-        view.update(_as_dict(_sum(kinds.values()), with_counts))
-        view["by_room_kind"] = _by_kind_view(kinds, with_counts)
+    for code, name in db.session.execute(query):
+        view = {"code": code, "name": name,
+                **by_region.get(code, _Tally()).view(with_counts)}
         if user.role in REGION_READERS:
-            view.update(_per_population(view["in_service"], populations.get(r.code)))
+            view.update(_per_population(view["in_service"], populations.get(code)))
         views.append(view)
     return views
 
@@ -215,11 +221,3 @@ def _per_population(in_service, population):
     rate = round(in_service * 10_000 / population, 2)
     return {"population": population, "places_per_10000": rate,
             "meets_standard": rate >= STANDARD["places_per_10000"]}
-
-
-def _totals(shelter_views, by_shelter, with_counts):
-    kinds = _merge_kinds(by_shelter.get(v["id"], {}) for v in shelter_views)
-    view = {"shelters": len(shelter_views), "freshness": _freshness_counts(shelter_views)}
-    view.update(_as_dict(_sum(kinds.values()), with_counts))
-    view["by_room_kind"] = _by_kind_view(kinds, with_counts)
-    return view
