@@ -21,7 +21,6 @@ from placement.resources.occupancy.schemas import (
 from placement.services import exports, occupancy, occupancy_history, unmet_need
 
 blp = Blueprint("occupancy", __name__, description="Occupancy, its history, unmet need.")
-CSV_NOTE = "format=csv answers text/csv as an attachment instead of JSON."
 FEED_READERS = ("regional_coordinator", "national_coordinator", "admin")
 
 
@@ -45,9 +44,11 @@ class Occupancy(MethodView):
     @requires()
     @blp.arguments(OccupancyArgsSchema, location="query")
     @blp.response(200, OccupancySchema)
-    @blp.alt_response(200, description=CSV_NOTE, content_type="text/csv", success=True)
     def get(self, args):
-        """Beds by region and shelter now: counts, freshness, places open to new requests."""
+        """Beds by region and shelter now: counts, freshness, places open to new requests.
+
+        format=csv answers text/csv as an attachment instead of JSON.
+        """
         view = occupancy.occupancy(current_user(), args.get("region"))
         db.session.commit()
         if args["format"] == "csv":
@@ -60,9 +61,11 @@ class OccupancyHistory(MethodView):
     @requires()
     @blp.arguments(HistoryArgsSchema, location="query")
     @blp.response(200, HistorySchema)
-    @blp.alt_response(200, description=CSV_NOTE, content_type="text/csv", success=True)
     def get(self, args):
-        """Occupancy rate, available and held beds per hour or day, from hourly snapshots."""
+        """Occupancy rate, available and held beds per hour or day, from hourly snapshots.
+
+        format=csv answers text/csv as an attachment instead of JSON.
+        """
         fmt = args.pop("format")
         view = occupancy_history.history(current_user(), **args)
         db.session.commit()
@@ -77,10 +80,12 @@ class UnmetNeed(MethodView):
     @requires(*unmet_need.READERS)
     @blp.arguments(UnmetNeedArgsSchema, location="query")
     @blp.response(200, UnmetNeedSchema)
-    @blp.alt_response(200, description=CSV_NOTE + " audience=external withholds counts 1-4.",
-                      content_type="text/csv", success=True)
     def get(self, args):
-        """Waits, declines by reason, requests ended unplaced, optimizer exclusions, overrides."""
+        """Waits, declines by reason, requests ended unplaced, optimizer exclusions, overrides.
+
+        format=csv answers text/csv as an attachment; with audience=external, for use outside
+        the organisation, every count from 1 to 4 is withheld.
+        """
         fmt, audience = args.pop("format"), args.pop("audience")
         view = unmet_need.unmet_need(current_user(), **args)
         db.session.commit()
