@@ -193,3 +193,18 @@ def test_no_role_sees_a_position(client, network, make_user, role):
     body = client.get(URL, headers=make_user(role, shelters=["dv-peje"]).headers).get_data(
         as_text=True)
     assert '"lat"' not in body and '"lon"' not in body and "position" not in body
+
+
+def test_the_network_file_may_carry_population_per_municipality(app, network):
+    from placement.services.network import default_network, load_network
+    from placement.services.network_file import NetworkError
+
+    document = default_network()
+    document["municipalities"][0]["population"] = 227_154
+    load_network(document)
+    db.session.commit()
+    first = document["municipalities"][0]["code"]
+    assert db.session.get(Municipality, first).population == 227_154
+    document["municipalities"][1]["population"] = -3
+    with pytest.raises(NetworkError, match=r"municipalities\[1\]\.population"):
+        load_network(document)
