@@ -49,7 +49,8 @@ def take_hourly_snapshots():
         ["shelter_id", "region_code", "hour", "taken_at", "total", "occupied", "held",
          "out_of_service"], counts,
     ).on_conflict_do_nothing(index_elements=["shelter_id", "hour"])
-    return db.session.execute(statement).rowcount
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... SELECT ... ON CONFLICT.
+    return len(db.session.execute(statement.returning(OccupancySnapshot.id)).all())
 
 
 def purge_old_snapshots():
