@@ -39,11 +39,10 @@ TOTAL, OCCUPIED, HELD, OUT, OPEN_BEDS, OPEN_ROOMS = range(6)
 
 
 def _sum(vectors):
-    total = [0] * 6
-    for vector in vectors:
-        for index, value in enumerate(vector):
-            total[index] += value
-    return total
+    vectors = list(vectors)
+    if len(vectors) == 1:
+        return vectors[0]
+    return tuple(sum(values) for values in zip(*vectors, strict=True)) if vectors else (0,) * 6
 
 
 def _as_dict(v, with_counts=True):
@@ -56,17 +55,19 @@ def _as_dict(v, with_counts=True):
     return view
 
 
-def _per_room():
-    """One row per live room: its kind, shelter, and its beds by state."""
+def _per_room(shelter_ids_query):
+    """One row per live room of the selected shelters: its kind, shelter, beds by state. Counts
+    are cast to integers: PostgreSQL sums bigints as numeric, slower to add and to read."""
     def count(status):
-        return sa.func.sum(sa.case((Bed.status == status, 1), else_=0))
+        return sa.cast(sa.func.sum(sa.case((Bed.status == status, 1), else_=0)), sa.Integer)
 
     return (
         sa.select(Room.id.label("room_id"), Room.shelter_id, Room.kind,
-                  sa.func.count(Bed.id).label("total"), count("occupied").label("occupied"),
-                  count("held").label("held"), count("out_of_service").label("out"))
+                  sa.cast(sa.func.count(Bed.id), sa.Integer).label("total"),
+                  count("occupied").label("occupied"), count("held").label("held"),
+                  count("out_of_service").label("out"))
         .join(Bed, sa.and_(Bed.room_id == Room.id, Bed.removed_at.is_(None)))
-        .where(Room.removed_at.is_(None))
+        .where(Room.removed_at.is_(None), Room.shelter_id.in_(shelter_ids_query))
         .group_by(Room.id, Room.shelter_id, Room.kind)
         .subquery()
     )
@@ -78,23 +79,27 @@ def counts_with_openness(shelter_ids_query):
     A family room is open to a new request only while nobody occupies or holds any of its beds
     (then all its beds in service are open); any other room's free beds are open.
     """
-    room = _per_room()
+    room = _per_room(shelter_ids_query)
     free = room.c.total - room.c.out - room.c.occupied - room.c.held
     empty_family = sa.and_(room.c.kind == "family", room.c.occupied == 0, room.c.held == 0)
     open_beds = sa.case((room.c.kind != "family", free),
                         (empty_family, room.c.total - room.c.out), else_=0)
     open_room = sa.case((room.c.kind != "family", sa.case((free > 0, 1), else_=0)),
                         (sa.and_(empty_family, room.c.total > room.c.out), 1), else_=0)
+
+    def total(column):
+        return sa.cast(sa.func.sum(column), sa.Integer)
+
     rows = db.session.execute(
-        sa.select(room.c.shelter_id, room.c.kind, sa.func.sum(room.c.total),
-                  sa.func.sum(room.c.occupied), sa.func.sum(room.c.held),
-                  sa.func.sum(room.c.out), sa.func.sum(open_beds), sa.func.sum(open_room))
-        .where(room.c.shelter_id.in_(shelter_ids_query))
+        sa.select(room.c.shelter_id, room.c.kind, total(room.c.total), total(room.c.occupied),
+                  total(room.c.held), total(room.c.out), total(open_beds), total(open_room))
         .group_by(room.c.shelter_id, room.c.kind)
     )
     result = {}
     for shelter_id, kind, *figures in rows:
-        result.setdefault(shelter_id, {})[kind] = [int(f) for f in figures]
+        # Tuples of ints: the collector stops tracking them, and at 2,500 shelters its passes
+        # over tracked containers were half the time of this answer.
+        result.setdefault(shelter_id, {})[kind] = tuple(figures)
     return result
 
 
@@ -181,8 +186,11 @@ class _Tally:
         return view
 
 
-def _by_kind_view(kinds, with_counts):
-    return {kind: _as_dict(kinds[kind], with_counts) for kind in ROOM_KINDS if kind in kinds}
+def _by_kind_view(kinds, _with_counts=None):
+    """By room kind, the two numbers that answer "is there room?" (the full counts are on the
+    shelter, region and network themselves: at 2,500 shelters they would triple the answer)."""
+    return {kind: _as_dict(kinds[kind], with_counts=False) for kind in ROOM_KINDS
+            if kind in kinds}
 
 
 def _shelter_view(shelter, kinds, moment, with_counts):

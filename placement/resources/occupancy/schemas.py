@@ -71,6 +71,11 @@ class OpenSchema(StrictSchema):
     rooms = fields.Integer()
 
 
+class ByKindSchema(StrictSchema):
+    available = fields.Integer(metadata={"description": "every free bed"})
+    open_to_new_requests = fields.Nested(OpenSchema, metadata={"description": OPEN_TO_NEW})
+
+
 class KindSchema(StrictSchema):
     total = fields.Integer()
     in_service = fields.Integer()
@@ -90,7 +95,7 @@ class FreshnessCountSchema(StrictSchema):
 class TotalsSchema(KindSchema):
     shelters = fields.Integer()
     freshness = fields.Nested(FreshnessCountSchema)
-    by_room_kind = fields.Dict(keys=fields.String(), values=fields.Nested(KindSchema))
+    by_room_kind = fields.Dict(keys=fields.String(), values=fields.Nested(ByKindSchema))
 
 
 class RegionOccupancySchema(TotalsSchema):
@@ -110,7 +115,7 @@ class ShelterOccupancySchema(KindSchema):
     region = fields.String()
     freshness = fields.String()
     confirmed_at = fields.DateTime(allow_none=True)
-    by_room_kind = fields.Dict(keys=fields.String(), values=fields.Nested(KindSchema))
+    by_room_kind = fields.Dict(keys=fields.String(), values=fields.Nested(ByKindSchema))
 
 
 class StaleShelterSchema(StrictSchema):
