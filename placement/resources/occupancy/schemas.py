@@ -145,14 +145,16 @@ class OccupancySchema(StrictSchema):
 
 
 class HistoryPointSchema(StrictSchema):
+    """By hour, whole numbers; by day, each day's mean of its hours (one decimal)."""
+
     at = fields.DateTime()
-    shelters = fields.Float(metadata={"description": "shelters with a snapshot (day: mean)"})
-    total = fields.Float()
-    in_service = fields.Float()
-    occupied = fields.Float()
-    held = fields.Float()
-    out_of_service = fields.Float()
-    available = fields.Float()
+    shelters = fields.Raw(metadata={"description": "shelters with a snapshot"})
+    total = fields.Raw()
+    in_service = fields.Raw()
+    occupied = fields.Raw()
+    held = fields.Raw()
+    out_of_service = fields.Raw()
+    available = fields.Raw()
     occupancy_rate = fields.Float(allow_none=True, metadata={"description": "occupied/in_service"})
     peak_occupied = fields.Integer(metadata={"description": "day only"})
     hours = fields.Integer(metadata={"description": "day only: hours with snapshots"})
