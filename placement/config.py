@@ -54,6 +54,8 @@ def build_config(instance_path, overrides=None):
         "QUOTA_ACTIVE_HOLDS_PER_ACCOUNT": 8,
         "QUOTA_ACTIVE_HOLDS_PER_ORGANISATION": 25,
         "IDEMPOTENCY_TTL": timedelta(hours=24),
+        # Hourly occupancy snapshots are kept this long (history charts, a year of trends).
+        "OCCUPANCY_SNAPSHOT_RETENTION": timedelta(days=400),
         "PROXY_HOPS": 0,
         "SUSPECT_CHANGES_PER_DAY": 20,
         "API_TITLE": "Streha",
@@ -103,6 +105,11 @@ def _environment():
     for name in INT_SETTINGS:
         if os.environ.get(name):
             found[name] = _env_int(name, 0)
+    if os.environ.get("OCCUPANCY_SNAPSHOT_RETENTION_DAYS"):
+        days = _env_int("OCCUPANCY_SNAPSHOT_RETENTION_DAYS", 400)
+        if days < 1:
+            raise UnsafeConfiguration("OCCUPANCY_SNAPSHOT_RETENTION_DAYS must be at least 1")
+        found["OCCUPANCY_SNAPSHOT_RETENTION"] = timedelta(days=days)
     if os.environ.get("PROXY_HOPS"):
         found["PROXY_HOPS"] = _env_int("PROXY_HOPS", 0)
     for name in ("AUDIT_ANCHOR_FILE", "AUDIT_ANCHOR_URL"):

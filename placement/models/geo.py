@@ -38,6 +38,9 @@ class Municipality(db.Model):
     # Public polygons: [[[ [lon, lat], ... ] rings ] polygons], 5 decimals; null when the
     # network ships none (privacy areas then use the conservative bound of services/areas.py).
     boundary: Mapped[list | None] = mapped_column(sa.JSON)
+    # Residents, from the network file when it carries them (capacity per 10,000 people). The
+    # file's schema bounds it; no CHECK: adding one on SQLite rebuilds a referenced table.
+    population: Mapped[int | None] = mapped_column()
 
     region = relationship("Region", back_populates="municipalities")
 
