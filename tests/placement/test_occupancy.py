@@ -177,11 +177,11 @@ def test_the_number_of_queries_does_not_grow_with_the_network(client, network, m
 
     before = measure()
     admin = make_user("admin")
-    remember_coordinate(42.312345)
-    remember_coordinate(21.312345)
+    remember_coordinate(42.321234)
+    remember_coordinate(21.351234)
     for number in range(3):
         body = {"id": f"dv-extra-{number}", "name": f"Extra {number}", "kind": "dv",
-                "region": "gjilan", "municipality": "viti", "lat": 42.312345, "lon": 21.312345,
+                "region": "gjilan", "municipality": "viti", "lat": 42.321234, "lon": 21.351234,
                 "gender_policy": "women",
                 "rooms": [{"id": "A1", "kind": "adult", "gender": "female", "beds": 2},
                           {"id": "F1", "kind": "family", "gender": "any", "beds": 3}]}
