@@ -55,6 +55,22 @@ STATUS_LABELS = {
 RISK_LABELS = {"low": _l("low risk"), "medium": _l("medium risk"), "high": _l("high risk")}
 PERSON_ROLE_LABELS = {"primary": _l("primary person"), "child": _l("child"),
                       "adult": _l("accompanying adult")}
+EVENT_LABELS = {
+    "request.created": _l("Request made"),
+    "request.override": _l("Rules lifted by a coordinator"),
+    "request.ended": _l("Request ended"),
+    "hold.created": _l("Beds held"),
+    "hold.accepted": _l("Hold accepted by the shelter"),
+    "hold.declined": _l("Hold declined by the shelter"),
+    "hold.expired": _l("Hold expired"),
+    "hold.cancelled": _l("Hold cancelled"),
+    "hold.released": _l("Hold released"),
+    "placement.arrived": _l("Arrived at the shelter"),
+    "placement.no_show": _l("Did not arrive"),
+    "placement.discharged": _l("Left the shelter"),
+    "placement.transferred": _l("Transferred"),
+}
+FRESHNESS_LABELS = {"fresh": _l("fresh"), "aging": _l("aging"), "stale": _l("stale")}
 GENDER_LABELS = {"female": _l("female"), "male": _l("male")}
 
 
@@ -69,6 +85,8 @@ status_label = _label(STATUS_LABELS)
 risk_label = _label(RISK_LABELS)
 person_role_label = _label(PERSON_ROLE_LABELS)
 gender_label = _label(GENDER_LABELS)
+freshness_label = _label(FRESHNESS_LABELS)
+event_label = _label(EVENT_LABELS)
 
 
 def register(app):
@@ -76,5 +94,7 @@ def register(app):
     app.add_template_global(risk_label, "risk_label")
     app.add_template_global(person_role_label, "person_role_label")
     app.add_template_global(gender_label, "gender_label")
+    app.add_template_global(freshness_label, "freshness_label")
+    app.add_template_global(event_label, "event_label")
     for helper in (rule_sentence, urgency_label, room_kind_label):
         app.add_template_global(helper, helper.__name__)

@@ -123,7 +123,10 @@ def _result(proposal):
 @bp.route("/requests/<int:request_id>", methods=["GET"])
 @page(*COORDINATORS)
 def request_page(request_id):
-    return _show_request(request_id, _override_form())
+    form = _override_form()
+    # The form starts from the rules lifted now: a coordinator changes the override, not adds to it.
+    form.rules.data = requests.visible_request(page_user(), request_id).override_rules or []
+    return _show_request(request_id, form)
 
 
 @bp.route("/requests/<int:request_id>/override", methods=["POST"])
