@@ -70,6 +70,12 @@ EVENT_LABELS = {
     "placement.discharged": _l("Left the shelter"),
     "placement.transferred": _l("Transferred"),
 }
+DECLINE_LABELS = {
+    "no_capacity": _l("No capacity"),
+    "safety_concern": _l("Safety concern"),
+    "needs_not_met": _l("Needs cannot be met"),
+    "other": _l("Other reason"),
+}
 FRESHNESS_LABELS = {"fresh": _l("fresh"), "aging": _l("aging"), "stale": _l("stale")}
 GENDER_LABELS = {"female": _l("female"), "male": _l("male")}
 
@@ -87,6 +93,7 @@ person_role_label = _label(PERSON_ROLE_LABELS)
 gender_label = _label(GENDER_LABELS)
 freshness_label = _label(FRESHNESS_LABELS)
 event_label = _label(EVENT_LABELS)
+decline_label = _label(DECLINE_LABELS)
 
 
 def register(app):
@@ -96,5 +103,6 @@ def register(app):
     app.add_template_global(gender_label, "gender_label")
     app.add_template_global(freshness_label, "freshness_label")
     app.add_template_global(event_label, "event_label")
+    app.add_template_global(decline_label, "decline_label")
     for helper in (rule_sentence, urgency_label, room_kind_label):
         app.add_template_global(helper, helper.__name__)
