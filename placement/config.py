@@ -47,8 +47,11 @@ def build_config(instance_path, overrides=None):
         },
     }
     # The page session cookie (placement/web/session.py): an opaque id, Secure in production.
-    config["SESSION_COOKIE_NAME"] = "streha_session"
-    config["SESSION_COOKIE_SECURE"] = config["ENV_NAME"] == "production"
+    # In production the __Host- prefix also makes the browser refuse it without TLS or for a
+    # sibling domain.
+    production = config["ENV_NAME"] == "production"
+    config["SESSION_COOKIE_NAME"] = "__Host-streha_session" if production else "streha_session"
+    config["SESSION_COOKIE_SECURE"] = production
     config.update(_instance_secrets(instance))
     config.update(_environment())
     config.update(overrides or {})

@@ -74,6 +74,8 @@ def _local_path():
 
 def safe_next(target):
     """A `next` address that stays on this site (a path), else None."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or not target.isprintable() or " " in target:
+        return None
+    return target

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from placement.web.auth import to_sign_in
 
 API_PREFIX = "/api/"
+DETAILED = (400, 409, 413, 422)
 
 
 def _headings():
@@ -46,5 +47,9 @@ def page_error(status, message, errors):
         return to_sign_in()
     heading = _headings().get(status, _("Something went wrong"))
     explanation = _explanations().get(status, _("It has been logged. Try again later."))
-    body = render_template("error.html", status=status, heading=heading, explanation=explanation)
+    # What was wrong with the input, naming the field (as the API's message does).
+    detail = message if status in DETAILED else None
+    body = render_template(
+        "error.html", status=status, heading=heading, explanation=explanation, detail=detail
+    )
     return make_response(body, status)

@@ -114,9 +114,13 @@ def page(browser, live_server):
     tab.streha_csp = []
     tab.on("framenavigated", lambda frame: _visited(tab, frame))
     tab.on("console", lambda message: _console(tab, message))
+    tab.streha_missing = []
+    tab.on("response", lambda response: _asset(tab, response))
+    tab.on("requestfailed", lambda request: tab.streha_missing.append(request.url))
     yield tab
     context.close()
     assert not tab.streha_csp, f"the CSP blocked something: {tab.streha_csp}"
+    assert not tab.streha_missing, f"assets that did not load: {tab.streha_missing}"
     unchecked = sorted(tab.streha_visited - tab.streha_checked)
     assert not unchecked, f"pages visited without axe_check: {unchecked}"
 
@@ -124,6 +128,14 @@ def page(browser, live_server):
 def _visited(tab, frame):
     if frame == tab.main_frame:
         tab.streha_visited.add(_page_path(frame.url))
+
+
+ASSET_TYPES = ("script", "stylesheet", "image", "font")
+
+
+def _asset(tab, response):
+    if response.request.resource_type in ASSET_TYPES and response.status >= 400:
+        tab.streha_missing.append(f"{response.status} {response.url}")
 
 
 def _console(tab, message):

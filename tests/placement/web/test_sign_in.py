@@ -70,7 +70,8 @@ def test_production_sends_the_cookie_only_over_tls(app, monkeypatch):
     production = create_app({**SECRET_KEYS, "SQLALCHEMY_DATABASE_URI": url})
     with production.test_client() as browser:
         cookie = browser.get("/login").headers["Set-Cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie
+    assert cookie.startswith("__Host-streha_session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
 
 
 def test_a_wrong_password_is_shown_next_to_the_password_field(client, users):
@@ -145,8 +146,10 @@ def test_an_idle_session_ends_after_thirty_minutes(app, client, users):
 def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(client, users):
     assert sign_in(client, users["admin"].username, next="/admin/").headers["Location"] == "/admin/"
     client.delete_cookie("streha_session")
-    away = sign_in(client, users["admin"].username, next="//evil.example/")
-    assert away.headers["Location"] == "/"
+    for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example", "/a\nb"):
+        client.delete_cookie("streha_session")
+        away = sign_in(client, users["admin"].username, next=elsewhere)
+        assert away.headers["Location"] == "/", elsewhere
 
 
 def test_htmx_requests_are_sent_to_sign_in_by_header(client):
@@ -166,3 +169,25 @@ def test_signing_in_over_a_live_session_ends_it(client, users):
         )
     )
     assert len(list(revoked)) == 1  # the session's; the fixture's API token lives on
+
+
+def test_refusals_are_pages_outside_the_api_and_json_inside(client, users):
+    sign_in(client, users["case_manager"].username)
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.content_type.startswith("text/html")
+    assert "Page not found" in page.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.get_json()["code"] == 404
+    denied = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.outcome == "denied")
+    ).all()
+    assert len(denied) == 2  # both refusals audited, as the API's are
+
+
+def test_sign_in_and_sign_out_are_audited(client, users):
+    sign_in(client, users["admin"].username)
+    post_form(client, "/logout", {}, "/admin/")
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.actor_id == users["admin"].user_id)
+    ).all()
+    assert "auth.login" in actions and "auth.logout" in actions
