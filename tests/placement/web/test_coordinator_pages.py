@@ -95,3 +95,22 @@ def test_an_override_needs_a_justification_and_then_shows_on_the_request(
     unknown = post_form(client, f"{path}/override",
                         {"rules": "H1", "justification": "beds"}, path)
     assert unknown.status_code == 422 and 'id="rules-error"' in _text(unknown)
+
+
+def test_a_regional_run_with_holds_holds_the_proposed_beds(client, network, make_user):
+    case_manager = make_user("case_manager")
+    coordinator = make_user("regional_coordinator", region="prishtine")
+    _c, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    sign_in(client, coordinator.username)
+    # The region is the coordinator's own whatever the form says, as in the API.
+    response = post_form(client, "/coordinator/runs", {"region": "prishtine", "auto_hold": "y"},
+                         "/coordinator/queue")
+    assert response.status_code == 302
+    text = _text(client.get(response.headers["Location"]))
+    assert 'id="run-assigned">1<' in text and "beds held" in text
+    api = client.get(f"/api/v1/placement-requests/{request['id']}",
+                     headers=case_manager.headers).get_json()
+    assert api["status"] == "held"
+    other_region = post_form(client, "/coordinator/runs", {"region": "peje"},
+                             "/coordinator/queue")
+    assert other_region.status_code == 422
