@@ -62,10 +62,12 @@ test-postgres: $(STAMP) $(MO) browser
 		echo "== TEST_DATABASE_URL not set: PostgreSQL pass skipped"; \
 	fi
 
-# Never part of `make test`: solver scales and the proposals endpoint's latency.
+# Never part of `make test`: solver scales, the proposals and occupancy endpoints' latency,
+# and the snapshot job's time (PostgreSQL figures when TEST_DATABASE_URL is set).
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.proposals
+	$(BIN)/python -m bench.occupancy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -47,7 +47,11 @@ def _run_highs(data, limit):
             return {"error": [f"killed after {limit * 3 + 30:g} s"], "optimal": False}
         if done.returncode:
             return {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
-        return json.loads(done.stdout)
+        # highspy 1.16 prints a banner on stdout before our result: the result is the last line.
+        lines = done.stdout.strip().splitlines()
+        if not lines:
+            return {"error": ["no output"]}
+        return json.loads(lines[-1])
     finally:
         os.unlink(fh.name)
 

@@ -31,6 +31,8 @@ def build_config(instance_path, overrides=None):
         "LOGIN_FAILURE_WINDOW": timedelta(minutes=15),
         "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 30,
         "HOLD_TTL": timedelta(hours=2),
+        # Hourly occupancy snapshots are kept this long (history charts, a year of trends).
+        "OCCUPANCY_SNAPSHOT_RETENTION": timedelta(days=400),
         "PROXY_HOPS": 0,
         "SUSPECT_CHANGES_PER_DAY": 20,
         "API_TITLE": "Streha",
@@ -75,6 +77,11 @@ def _environment():
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
     if os.environ.get("HOLD_TTL_MINUTES"):
         found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
+    if os.environ.get("OCCUPANCY_SNAPSHOT_RETENTION_DAYS"):
+        days = _env_int("OCCUPANCY_SNAPSHOT_RETENTION_DAYS", 400)
+        if days < 1:
+            raise UnsafeConfiguration("OCCUPANCY_SNAPSHOT_RETENTION_DAYS must be at least 1")
+        found["OCCUPANCY_SNAPSHOT_RETENTION"] = timedelta(days=days)
     if os.environ.get("PROXY_HOPS"):
         found["PROXY_HOPS"] = _env_int("PROXY_HOPS", 0)
     if os.environ.get("NOTIFY_WEBHOOK_URL"):

@@ -21,7 +21,7 @@ from datetime import timedelta
 from placement import clock, locks
 from placement.extensions import db
 from placement.models import JobRun
-from placement.services import freshness, holds, retention, runs, webhook
+from placement.services import freshness, holds, occupancy_history, retention, runs, webhook
 
 log = logging.getLogger(__name__)
 
@@ -152,3 +152,15 @@ def repropose_open_requests():
     if run is None:
         return "nothing changed"
     return f"run {run.id}: {run.summary['assigned']} proposed, {run.summary['unassigned']} not"
+
+
+@job("snapshot_occupancy", every=timedelta(minutes=10))
+def snapshot_occupancy():
+    """Record each shelter's counts once per hour (runs more often: a missed run is caught up)."""
+    return f"snapshots {occupancy_history.take_hourly_snapshots()}"
+
+
+@job("purge_occupancy_snapshots", every=timedelta(days=1))
+def purge_occupancy_snapshots():
+    """Delete occupancy snapshots older than OCCUPANCY_SNAPSHOT_RETENTION."""
+    return f"snapshots {occupancy_history.purge_old_snapshots()}"

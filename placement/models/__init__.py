@@ -6,6 +6,7 @@ from placement.models.case import Case, RiskAssessment
 from placement.models.geo import Municipality, Organisation, Region
 from placement.models.job import JobLock, JobRun
 from placement.models.notification import Notification, NotificationDelivery, ShelterStaleFlag
+from placement.models.occupancy import OccupancySnapshot
 from placement.models.shelter import Bed, BedEvent, Room, Shelter
 from placement.models.workflow import (
     Hold,
@@ -31,6 +32,7 @@ __all__ = [
     "Municipality",
     "Notification",
     "NotificationDelivery",
+    "OccupancySnapshot",
     "Organisation",
     "OptimizerRun",
     "Placement",

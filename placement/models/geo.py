@@ -34,6 +34,9 @@ class Municipality(db.Model):
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     lat: Mapped[float] = mapped_column(sa.Float)
     lon: Mapped[float] = mapped_column(sa.Float)
+    # Residents, from the network file when it carries them (capacity per 10,000 people). The
+    # file's schema bounds it; no CHECK: adding one on SQLite rebuilds a referenced table.
+    population: Mapped[int | None] = mapped_column()
 
     region = relationship("Region", back_populates="municipalities")
 

@@ -7,6 +7,7 @@ from placement.resources.cases.routes import blp as cases_blp
 from placement.resources.geo.routes import blp as geo_blp
 from placement.resources.holds.routes import blp as holds_blp
 from placement.resources.notifications.routes import blp as notifications_blp
+from placement.resources.occupancy.routes import blp as occupancy_blp
 from placement.resources.placements.routes import blp as placements_blp
 from placement.resources.requests.routes import blp as requests_blp
 from placement.resources.runs.routes import blp as runs_blp
@@ -22,6 +23,7 @@ BLUEPRINTS = (
     holds_blp,
     placements_blp,
     runs_blp,
+    occupancy_blp,
     notifications_blp,
     audit_blp,
 )

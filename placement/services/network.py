@@ -95,6 +95,7 @@ def _upsert_geography(network):
                 "region_code": m["region"],
                 "lat": m["lat"],
                 "lon": m["lon"],
+                "population": m["population"],
             },
         )
     db.session.flush()

@@ -43,6 +43,10 @@ class MunicipalityEntrySchema(_Strict):
     region = fields.String(required=True, validate=CODE)
     lat = fields.Float(required=True, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    # Optional: residents, for capacity against the Council of Europe standard (places per 10,000).
+    population = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(0, 100_000_000)
+    )
 
 
 class OccupantEntrySchema(_Strict):

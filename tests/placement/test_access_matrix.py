@@ -73,15 +73,21 @@ ROUTES = {
     ),
     "change shelter": ("PATCH", "/shelters/{shelter}", {"languages": ["sq"]}, "admin", 200),
     "create shelter": ("POST", "/shelters", _new_shelter(), "admin", 201),
+    "occupancy": ("GET", "/occupancy", None, "public", 200),
+    "occupancy csv": ("GET", "/occupancy?format=csv", None, "public", 200),
+    "occupancy history": ("GET", "/occupancy/history", None, "history", 200),
+    "shelter history": ("GET", "/occupancy/history?shelter={shelter}", None, "history", 200),
+    "unmet need": ("GET", "/occupancy/unmet-need", None, "unmet", 200),
+    "service capacity feed": ("GET", "/occupancy/service-capacity", None, "feed", 200),
 }
 
 # role: (what it may do, whether it sees OTHER)
 SCOPE = {
     "case_manager": ({"public", "read"}, True),
-    "shelter_manager": ({"public", "read", "detail", "capacity"}, False),
-    "regional_coordinator": ({"public", "read", "detail"}, False),
-    "national_coordinator": ({"public", "read", "detail"}, True),
-    "admin": ({"public", "read", "detail", "capacity", "admin"}, True),
+    "shelter_manager": ({"public", "read", "detail", "capacity", "history"}, False),
+    "regional_coordinator": ({"public", "read", "detail", "history", "unmet", "feed"}, False),
+    "national_coordinator": ({"public", "read", "detail", "history", "unmet", "feed"}, True),
+    "admin": ({"public", "read", "detail", "capacity", "admin", "history", "feed"}, True),
 }
 
 

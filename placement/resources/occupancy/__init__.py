@@ -1,0 +1,1 @@
+"""Occupancy now and over time, unmet need, and their exports (coordinators first)."""
