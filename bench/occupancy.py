@@ -1,4 +1,5 @@
-"""Latency of GET /occupancy and the time of the hourly snapshot job (make bench).
+"""Latency of GET /occupancy, of the page /map (bench.map_page), and the time of the hourly
+snapshot job (make bench).
 
 Two networks: the shipped Kosovo one (8 shelters) and a generated one of 2,500 shelters (about
 35,000 beds, some occupied or out of service) written straight into the tables. PostgreSQL when
@@ -21,6 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from bench import map_page
 from bench.proposals import _app, _postgres_url
 from placement import clock, jobs
 from placement.extensions import db
@@ -132,7 +134,7 @@ def measure(database, scale, url):
     shelters = len(answer.get_json()["shelters"])
     result = {"database": database, "network": scale, "shelters": shelters, "beds": beds,
               "calls": CALLS[scale], "occupancy": _percentiles(timings),
-              "snapshot_job": _time_snapshots(app)}
+              "snapshot_job": _time_snapshots(app), "map": map_page.time_map(app, scale)}
     with app.app_context():
         db.engine.dispose()
     return result
@@ -168,6 +170,7 @@ def main():
         sys.stdout.write(f"{row['database']:<12}{row['network']:<11}{row['shelters']:>9}"
                          f"{row['occupancy']['median_ms']:>11}{row['occupancy']['p95_ms']:>9}"
                          f"{row['snapshot_job']['median_ms']:>13}\n")
+    map_page.report(results)
     out = Path(__file__).parent / "results" / "occupancy.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1, default=str))

@@ -12,7 +12,7 @@ from flask_babel import Babel
 from flask_babel import refresh as refresh_locale
 from flask_wtf.csrf import CSRFProtect
 
-from placement.web import i18n
+from placement.web import i18n, labels
 from placement.web.session import PageSessionInterface
 
 HERE = Path(__file__).resolve().parent
@@ -44,3 +44,4 @@ def init_web(app, api_blueprints):
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     i18n.register_template_helpers(app)
+    labels.register(app)

@@ -9,6 +9,20 @@ page; an unknown code is shown as it is, so a new code never breaks a page.
 from flask_babel import lazy_gettext as _l
 
 LABELS = {
+    # What each hard rule means, by its code: for overrides and summaries that name a rule
+    # without its figures (the sentences with figures are placement/web/rule_words.py's).
+    "rule": {
+        "H1": _l("There are not enough free beds for the whole group."),
+        "H2": _l("No single room can keep the group together."),
+        "H3": _l("The shelter's kind or security level is not allowed for this category and "
+                 "risk."),
+        "H4": _l("The shelter's policy on gender, children or minors does not take this group."),
+        "H5": _l("No room of the kind this group needs (family, adults, minors, one gender) is "
+                 "free."),
+        "H6": _l("It is too close to a known suspect, or in a suspect's municipality."),
+        "H7": _l("A case this person must be kept apart from is at this shelter."),
+        "H8": _l("The shelter does not meet a need of this group, such as wheelchair access."),
+    },
     "bed": {
         "available": _l("Free"),
         "held": _l("Held"),
@@ -143,5 +157,11 @@ def choices(kind, values=None, blank=None):
     return ([("", blank)] if blank is not None else []) + pairs
 
 
+def rule_sentence(code):
+    """What the hard rule `code` means, in the page's language."""
+    return label("rule", code)
+
+
 def register(app):
     app.add_template_global(label, "label")
+    app.add_template_global(rule_sentence, "rule_sentence")
