@@ -43,7 +43,7 @@ WORDS = {
         "code": "Nijedan slučaj nema kod K-2222-3333",
         "held": "Rezervisano, čeka se sklonište",
         "accepted": "Sklonište je prihvatilo rezervaciju",
-        "cancelled": "Rezervacija otkazana",
+        "cancelled": "Rezervacija je otkazana",
         "not_found": "Stranica nije pronađena",
     },
 }
