@@ -133,8 +133,13 @@ def region_populations():
             for code, total, known, every in rows}
 
 
-def occupancy(user, region=None):
-    """Everything GET /occupancy answers, as plain dicts and lists (pages call this too)."""
+def occupancy(user, region=None, limit=None, offset=0):
+    """Everything GET /occupancy answers, as plain dicts and lists (pages call this too).
+
+    Totals, regions and the stale list always cover every shelter in scope; `shelters` holds
+    the views of the shelters from `offset`, at most `limit` of them (None: all). Building and
+    writing a view is most of the cost of a shelter, so a page builds only its own.
+    """
     query = scoped_shelters(user, region)
     shelters = db.session.execute(query.with_only_columns(
         Shelter.id, Shelter.code, Shelter.name, Shelter.kind, Shelter.region_code,
@@ -142,42 +147,67 @@ def occupancy(user, region=None):
     by_shelter = counts_with_openness(query.with_only_columns(Shelter.id))
     moment = clock.now()
     with_counts = user.role in COUNT_READERS
-    network = _Tally()
-    by_region = {}
-    shelter_views = []
-    for shelter in shelters:
-        kinds = by_shelter.get(shelter.id, {})
-        view = _shelter_view(shelter, kinds, moment, with_counts)
-        shelter_views.append(view)
-        network.add(kinds, view["freshness"])
-        by_region.setdefault(shelter.region_code, _Tally()).add(kinds, view["freshness"])
-    stale = [{"id": v["id"], "name": v["name"], "region": v["region"],
-              **({"confirmed_at": v["confirmed_at"]} if with_counts else {})}
-             for v in shelter_views if v["freshness"] == "stale"]
+    freshness = [capacity.freshness(shelter, moment) for shelter in shelters]
+    by_region = _tally_regions(shelters, freshness, by_shelter)
+    network = _Tally.combine(by_region.values())
+    end = None if limit is None else offset + limit
+    shelter_views = [_shelter_view(shelter, by_shelter.get(shelter.id, {}), fresh, with_counts)
+                     for shelter, fresh in zip(shelters[offset:end], freshness[offset:end],
+                                               strict=True)]
+    stale = [{"id": s.id, "name": s.name, "region": s.region_code,
+              **({"confirmed_at": s.confirmed_at} if with_counts else {})}
+             for s, fresh in zip(shelters, freshness, strict=True) if fresh == "stale"]
+    regions_seen = {shelter.region_code for shelter in shelters}
     return {
         "as_of": moment,
         "standard": STANDARD,
         "totals": network.view(with_counts),
-        "regions": _region_views(user, shelter_views, by_region, region, with_counts),
+        "regions": _region_views(user, regions_seen, by_region, region, with_counts),
         "shelters": shelter_views,
         "stale": {"count": len(stale), "shelters": stale},
     }
 
 
+def _tally_regions(shelters, freshness, by_shelter):
+    """{region code: _Tally} over every shelter in scope."""
+    by_region = {}
+    for shelter, fresh in zip(shelters, freshness, strict=True):
+        by_region.setdefault(shelter.region_code, _Tally()).add(
+            by_shelter.get(shelter.id, {}), fresh)
+    return by_region
+
+
 class _Tally:
-    """Sums of many shelters' figures by room kind, and their freshness, in one pass."""
+    """Sums of many shelters' figures by room kind, and their freshness. Figures are collected
+    and summed once per kind (zip and sum run in C), not added shelter by shelter in Python."""
 
     def __init__(self):
-        self.kinds, self.shelters = {}, 0
+        self.parts, self.shelters = {}, 0
         self.freshness = dict.fromkeys(FRESHNESS, 0)
+        self._kinds = None
 
     def add(self, kinds, freshness):
         self.shelters += 1
         self.freshness[freshness] += 1
         for kind, figures in kinds.items():
-            total = self.kinds.setdefault(kind, [0] * 6)
-            for index, value in enumerate(figures):
-                total[index] += value
+            self.parts.setdefault(kind, []).append(figures)
+
+    @classmethod
+    def combine(cls, tallies):
+        whole = cls()
+        for tally in tallies:
+            whole.shelters += tally.shelters
+            for name, count in tally.freshness.items():
+                whole.freshness[name] += count
+            for kind, figures in tally.kinds.items():
+                whole.parts.setdefault(kind, []).append(figures)
+        return whole
+
+    @property
+    def kinds(self):
+        if self._kinds is None:
+            self._kinds = {kind: _sum(parts) for kind, parts in self.parts.items()}
+        return self._kinds
 
     def view(self, with_counts):
         view = {"shelters": self.shelters, "freshness": dict(self.freshness)}
@@ -193,9 +223,9 @@ def _by_kind_view(kinds, _with_counts=None):
             if kind in kinds}
 
 
-def _shelter_view(shelter, kinds, moment, with_counts):
+def _shelter_view(shelter, kinds, freshness, with_counts):
     view = {"id": shelter.id, "code": shelter.code, "name": shelter.name, "kind": shelter.kind,
-            "region": shelter.region_code, "freshness": capacity.freshness(shelter, moment)}
+            "region": shelter.region_code, "freshness": freshness}
     if with_counts:
         view["confirmed_at"] = shelter.confirmed_at
     view.update(_as_dict(_sum(kinds.values()), with_counts))
@@ -203,14 +233,14 @@ def _shelter_view(shelter, kinds, moment, with_counts):
     return view
 
 
-def _region_views(user, shelter_views, by_region, region, with_counts):
+def _region_views(user, regions_seen, by_region, region, with_counts):
     query = sa.select(Region.code, Region.name).order_by(Region.code)
     if region is not None:
         query = query.where(Region.code == region)
     elif user.role == "regional_coordinator":
         query = query.where(Region.code == user.region_code)
     elif user.role == "shelter_manager":
-        query = query.where(Region.code.in_({v["region"] for v in shelter_views}))
+        query = query.where(Region.code.in_(regions_seen))
     populations = region_populations() if user.role in REGION_READERS else {}
     views = []
     for code, name in db.session.execute(query):

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from placement.resources.common import ID_RANGE, StrictSchema
+from placement.resources.common import ID_RANGE, PageArgsSchema, StrictSchema
 from placement.services.occupancy_history import GRANULARITIES
 
 OPEN_TO_NEW = (
@@ -37,7 +37,10 @@ REGION = fields.String(validate=validate.Length(min=1, max=40))
 FORMAT = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
 
 
-class OccupancyArgsSchema(StrictSchema):
+class OccupancyArgsSchema(PageArgsSchema):
+    """`limit` and `offset` page the shelter list only (JSON); totals, regions and the stale
+    list always cover every shelter in scope, and format=csv exports every shelter."""
+
     region = REGION
     format = FORMAT
 
