@@ -9,7 +9,7 @@ nonces and clock readings blanked.
 
 from placement.services import occupancy
 from tests.placement.privacy_pages import pages_script
-from tests.placement.privacy_script import exact_points, run_install
+from tests.placement.privacy_script import exact_points, reads, run_install
 
 
 def _differences(first, second):
@@ -47,3 +47,34 @@ def test_the_page_comparison_sees_a_leak_into_occupancy(_database, monkeypatch):
     north, _ = run_install(_database, exact_points(0), script)
     south, _ = run_install(_database, exact_points(180), script)
     assert _differences(north, south), "the page script cannot tell an exact point from its area"
+
+
+def _high_security_shelter_in(town):
+    """Patch an install: the region-level shelter's (secret) municipality becomes `town`, by a
+    plain UPDATE so that nothing else about the row (its version, its ETag) changes."""
+    import sqlalchemy as sa
+
+    from placement.extensions import db
+    from placement.models import Shelter
+
+    def before(_app):
+        db.session.execute(sa.update(Shelter).where(Shelter.code == "thb-high")
+                           .values(municipality_code=town))
+        db.session.commit()
+    return before
+
+
+# Who may know a region-level shelter's municipality: the administrator and its own managers (the
+# script's shelter manager runs every shelter). Every other role must not be able to tell.
+KNOWERS = ("admin", "shelter_manager", "page_admin", "page_shelter_manager")
+
+
+def test_a_region_level_shelters_municipality_is_unobservable_by_coordinators_and_case_managers(
+        _database):
+    script = [*reads(), *pages_script()]
+    lipjan, _ = run_install(_database, exact_points(0), script, _high_security_shelter_in("lipjan"))
+    podujeve, _ = run_install(_database, exact_points(0), script,
+                              _high_security_shelter_in("podujeve"))
+    differing = _differences(lipjan, podujeve)
+    assert differing, "the script cannot see the municipality even where it is shown"
+    assert {d[0][1] for d in differing} <= set(KNOWERS), differing[:3]
