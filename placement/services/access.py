@@ -14,6 +14,11 @@ from placement.models import Bed, Room, Shelter, user_shelters
 READ_ALL = ("case_manager", "national_coordinator", "admin")
 CAPACITY_WRITERS = ("shelter_manager", "admin")
 DETAIL_READERS = ("shelter_manager", "regional_coordinator", "national_coordinator", "admin")
+# Who may read a region-level shelter's municipality (within their scope): the people who run it
+# (a shelter manager sees only their own shelters) and the administrator who records it. Nobody
+# else needs it: coordinators' maps, travel and H6 all work from the public area, and a named
+# municipality would narrow the 35 km area to one town.
+HIDDEN_MUNICIPALITY_READERS = ("shelter_manager", "admin")
 
 
 def shelter_filter(user):

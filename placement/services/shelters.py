@@ -11,7 +11,7 @@ from placement.errors import Conflict, PreconditionFailed, PreconditionRequired,
 from placement.extensions import db
 from placement.models import Municipality, Shelter
 from placement.services import areas, audit, capacity
-from placement.services.access import DETAIL_READERS, shelter_filter
+from placement.services.access import HIDDEN_MUNICIPALITY_READERS, shelter_filter
 from placement.services.network import (
     SHELTER_FIELDS,
     _load_shelter,
@@ -73,7 +73,8 @@ def shelter_view(user, shelter, by_kind, moment=None):
         "referral_phone": shelter.referral_phone,
         **{name: getattr(shelter, name) for name in POLICY_FIELDS},
     }
-    if shelter.location_disclosure == "municipality" or user.role in DETAIL_READERS:
+    if (shelter.location_disclosure == "municipality"
+            or user.role in HIDDEN_MUNICIPALITY_READERS):
         view["municipality"] = shelter.municipality_code
     if user.role == "case_manager":
         view["free_beds"] = {kind: c.available for kind, c in sorted(by_kind.items())}

@@ -24,6 +24,7 @@ from placement.services import accounts
 from placement.services.areas import DEFAULT_RADII_KM
 from placement.services.network import default_network, load_network
 from tests.placement.conftest import PASSWORD, ScanningClient, _base_config, remember_coordinate
+from tests.placement.web.pages import sign_in
 
 KM_PER_DEGREE = 6371.0 * math.pi / 180
 WOMAN = [{"gender": "female", "age": 30, "role": "primary", "languages": ["sq"]}]
@@ -219,10 +220,17 @@ def _callers():
     return made
 
 
+def normalise_text(text):
+    """Pages and CSV: CSRF tokens, nonces and clock readings blanked (see privacy_pages)."""
+    from tests.placement.privacy_pages import normalise_text as pages_normalise
+    return pages_normalise(text)
+
+
 def _normalise(text, codes):
     text = _TIME.sub("<time>", text)
     for order, code in enumerate(codes):
         text = text.replace(code, f"<case {order}>")
+    text = re.sub(r'("(?:hash|prev_hash|request_id)": ")[0-9a-f]+', r"\1<hex>", text)
     return re.sub(r'"wall_time_s": [0-9.e-]+', '"wall_time_s": "<s>"', text)
 
 
@@ -256,6 +264,16 @@ def install(fresh, points, before=None):
             db.engine.dispose()
 
 
+def _page_client(api_client, pages, actor):
+    """A client signed in through /login as the script account behind `page_<actor>`."""
+    if actor not in pages:
+        client = api_client.application.test_client()
+        response = sign_in(client, f"script-{actor.removeprefix('page_')}")
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        pages[actor] = client
+    return pages[actor]
+
+
 def run_install(fresh, points, script, before=None):
     """Play `script` on a new install whose shelters stand at `points`; the normalised answers.
 
@@ -263,11 +281,14 @@ def run_install(fresh, points, script, before=None):
     """
     answers = []
     with install(fresh, points, before) as (client, headers):
-        saved, codes = {}, []
+        saved, codes, pages = {}, [], {}
         for index, step in enumerate(script):
             path = _REF.sub(lambda m: str(_lookup(saved, m.group(1))), step.path)
-            response = client.open(path, method=step.method, headers=headers[step.actor],
-                                   json=_resolve(step.body, saved))
+            if step.actor.startswith("page_"):
+                response = _page_client(client, pages, step.actor).open(path, method=step.method)
+            else:
+                response = client.open(path, method=step.method, headers=headers[step.actor],
+                                       json=_resolve(step.body, saved))
             body = response.get_json(silent=True)
             if step.expect is not None:
                 assert response.status_code == step.expect, (index, step, body)
@@ -275,7 +296,10 @@ def run_install(fresh, points, script, before=None):
                 saved[step.save] = body
             if isinstance(body, dict) and step.path == "/api/v1/cases" and "code" in body:
                 codes.append(body["code"])
-            text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+            if body is None:  # a page or a CSV download: its text, clock readings blanked
+                text = normalise_text(response.get_data(as_text=True))
+            else:
+                text = json.dumps(body, sort_keys=True, ensure_ascii=False)
             answers.append((index, step.actor, step.method, step.path, response.status_code,
                             response.headers.get("ETag"), _normalise(text, codes)))
     return answers, saved
