@@ -16,7 +16,6 @@ from placement.services.network import (
     SHELTER_FIELDS,
     _load_shelter,
     seal_location,
-    shelter_location,
 )
 
 POLICY_FIELDS = (
@@ -125,6 +124,7 @@ def _check_place(region, municipality):
 def _change_area(shelter, changes):
     """The administrator's anchor and radius (null: back to the defaults); the area follows any
     change of place or disclosure, and the exact point must still lie inside it."""
+    before = (shelter.anchor_lat, shelter.anchor_lon, shelter.privacy_radius_km)
     if "anchor" in changes:
         anchor = changes["anchor"]
         shelter.anchor_set = anchor is not None
@@ -136,7 +136,17 @@ def _change_area(shelter, changes):
         if radius is not None:
             shelter.privacy_radius_km = radius
     areas.refresh_area(shelter)
-    areas.check_point(shelter, *shelter_location(shelter))
+    moved = (shelter.anchor_lat, shelter.anchor_lon, shelter.privacy_radius_km) != before
+    if "lat" in changes:
+        areas.check_point(shelter, changes["lat"], changes["lon"])
+    elif moved:
+        # Checking the stored point against a new area would answer "is the secret point within
+        # R of this anchor?", and enough such answers find it: a new area takes a new point, so
+        # acceptance depends only on what the administrator sends.
+        raise areas.AreaError(
+            "lat: a change of the shelter's public area (anchor, privacy radius, municipality,"
+            " region or disclosure) needs its exact location (lat, lon) sent again",
+            {"lat": ["needed with a new public area"], "lon": ["needed with a new public area"]})
 
 
 def update_shelter(shelter, changes):

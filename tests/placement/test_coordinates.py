@@ -162,3 +162,30 @@ def test_an_unexpected_error_answers_500_and_leaks_nothing(client, admin, networ
     assert "corrupt" not in response.get_data(as_text=True)
     request_id = response.headers["X-Request-ID"]
     assert any(request_id in record.getMessage() for record in caplog)
+
+
+def test_an_area_change_is_no_oracle_on_the_stored_point(client, admin, network):
+    # Were the stored point checked against a new anchor or radius, accepted/refused would say
+    # whether the secret point lies within R of the anchor the administrator picked. So a new
+    # area needs the point sent again, and the answer is the same wherever the point lies.
+    url = f"/api/v1/shelters/{network['dv-prizren']}"
+    answers = []
+    for radius in (1, 2, 40):
+        etag = client.get(url, headers=admin.headers).headers["ETag"]
+        answer = client.patch(url, json={"privacy_radius_km": radius},
+                              headers={**admin.headers, "If-Match": etag})
+        answers.append((answer.status_code, answer.get_json()["errors"]))
+    assert answers == [(422, {"lat": ["needed with a new public area"],
+                              "lon": ["needed with a new public area"]})] * 3
+    etag = client.get(url, headers=admin.headers).headers["ETag"]
+    moved = client.patch(url, json={"anchor": {"lat": 42.25, "lon": 20.70}},
+                         headers={**admin.headers, "If-Match": etag})
+    assert moved.status_code == 422 and "lat" in moved.get_json()["errors"]
+    # Restating the radius it has changes no area: accepted, wherever the point lies.
+    same = client.patch(url, json={"privacy_radius_km": 3},
+                        headers={**admin.headers, "If-Match": etag})
+    assert same.status_code == 200
+    # Sent together with a point inside the new area, the change is made.
+    together = client.patch(url, json={"privacy_radius_km": 5, "lat": 42.215, "lon": 20.745},
+                            headers={**admin.headers, "If-Match": same.headers["ETag"]})
+    assert together.status_code == 200 and together.get_json()["area"]["radius_km"] == 5
