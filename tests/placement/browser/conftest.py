@@ -104,25 +104,41 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def open_page(browser, live_server):
+    """open_page() -> a tab in a new browser context: one per person when a test has several at
+    once (a case manager and a shelter manager). Each is checked for CSP and axe coverage at the
+    end, as `page` is."""
+    tabs = []
+
+    def open_tab():
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        tab = context.new_page()
+        tab.streha_visited = set()
+        tab.streha_checked = set()
+        tab.streha_csp = []
+        tab.streha_missing = []
+        tab.on("framenavigated", lambda frame: _visited(tab, frame))
+        tab.on("console", lambda message: _console(tab, message))
+        tab.on("response", lambda response: _asset(tab, response))
+        tab.on("requestfailed", lambda request: tab.streha_missing.append(request.url))
+        tabs.append(tab)
+        return tab
+
+    yield open_tab
+    for tab in tabs:
+        tab.context.close()
+    for tab in tabs:
+        assert not tab.streha_csp, f"the CSP blocked something: {tab.streha_csp}"
+        assert not tab.streha_missing, f"assets that did not load: {tab.streha_missing}"
+        unchecked = sorted(tab.streha_visited - tab.streha_checked)
+        assert not unchecked, f"pages visited without axe_check: {unchecked}"
+
+
+@pytest.fixture
+def page(open_page):
     """A fresh browser context on the live server; checks CSP and axe coverage at the end."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    tab.streha_visited = set()
-    tab.streha_checked = set()
-    tab.streha_csp = []
-    tab.on("framenavigated", lambda frame: _visited(tab, frame))
-    tab.on("console", lambda message: _console(tab, message))
-    tab.streha_missing = []
-    tab.on("response", lambda response: _asset(tab, response))
-    tab.on("requestfailed", lambda request: tab.streha_missing.append(request.url))
-    yield tab
-    context.close()
-    assert not tab.streha_csp, f"the CSP blocked something: {tab.streha_csp}"
-    assert not tab.streha_missing, f"assets that did not load: {tab.streha_missing}"
-    unchecked = sorted(tab.streha_visited - tab.streha_checked)
-    assert not unchecked, f"pages visited without axe_check: {unchecked}"
+    return open_page()
 
 
 def _visited(tab, frame):

@@ -48,6 +48,15 @@ def test_every_page_message_has_a_translation(locale):
     assert not [m.id for m in catalogue if m.fuzzy and m.id], "fuzzy entries are not shown"
 
 
+@pytest.mark.parametrize("locale", [code for code in LOCALES if code != "en"])
+def test_no_message_is_translated_twice(locale):
+    """Two entries for one msgid (a merge of two areas' additions) make msgfmt refuse the file,
+    and Babel silently keeps one of the two translations."""
+    text = (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid "(.+)"$', text, re.M)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
 def test_the_compiled_catalogues_are_current():
     # `make` compiles them; a stale .mo would show old text.
     for locale in LOCALES:
