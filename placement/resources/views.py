@@ -69,11 +69,13 @@ def _narrow_for_shelter(view, mine):
 
 
 def hold_view(hold):
-    """What a shelter manager needs to decide: the people's profiles and needs, no case code."""
+    """What a shelter manager needs to decide: the people's profiles and needs, no case code,
+    and who asks: the case's organisation (never the person who asked)."""
     request, case = hold.request, hold.request.case
     return {
         "id": hold.id,
         "request_id": request.id,
+        "organisation": {"code": case.organisation.code, "name": case.organisation.name},
         "shelter": {"id": hold.shelter.id, "name": hold.shelter.name},
         "room": {"id": hold.room.id, "code": hold.room.code, "kind": hold.room.kind},
         "status": hold.status,

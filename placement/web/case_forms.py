@@ -1,5 +1,5 @@
 """The case manager's forms: a new case (persons as profiles, suspects, keep-apart codes), a risk
-reassessment, closing a case, and a placement request.
+reassessment, closing a case, a placement request, and a transfer of a placed person.
 
 Forms check what a field can check on its own (a whole number, a choice from the list) and say
 so in the user's language; the rules across fields (one primary person, an adult's age, a code
@@ -193,4 +193,15 @@ class RequestForm(FlaskForm):
 def request_form():
     form = RequestForm(prefix="request")
     form.current_municipality.choices = municipality_choices(_l("Choose"))
+    return form
+
+
+def transfer_form(placement_request):
+    """A transfer asks what a request asks; the person is where their shelter's request says
+    unless the case manager says otherwise."""
+    form = RequestForm(prefix="transfer")
+    form.current_municipality.choices = municipality_choices(_l("Choose"))
+    if not form.is_submitted():
+        form.urgency.data = placement_request.urgency
+        form.current_municipality.data = placement_request.current_municipality
     return form

@@ -78,6 +78,11 @@ def relaxation_sentence(relaxation):
     if parameter == "max_accompanying_boy_age":
         return str(_l("Would fit if this shelter took accompanying boys up to age %(relaxed)s "
                       "(its limit now: %(current)s)", relaxed=relaxed, current=current))
+    if parameter.startswith("min_suspect_distance_km."):
+        risk = label("risk", parameter.partition(".")[2]).lower()
+        return str(_l("Would fit if the minimum distance from known suspects for %(risk)s risk "
+                      "were %(relaxed)s km (now: %(current)s km)", risk=risk,
+                      relaxed=f"{relaxed:g}", current=f"{current:g}"))
     if parameter == "beds" and isinstance(current, int) and isinstance(relaxed, int):
         return str(_l("Would fit with %(count)s more bed(s) in one room", count=relaxed - current))
     return relaxation["message"]

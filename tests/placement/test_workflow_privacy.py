@@ -123,3 +123,19 @@ def test_the_administrator_sees_beds_but_not_who_is_in_them(client, network, mak
 
     assert occupants(manager) == [{"gender": "female", "age": 44, "group": "w1"}]
     assert occupants(admin) == [None]
+
+
+def test_a_hold_names_the_asking_organisation_not_the_person(client, network, make_user):
+    case_manager = make_user("case_manager", organisation="org-a")
+    manager = make_user("shelter_manager", shelters=["dv-prishtine"])
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    made = _hold(client, case_manager, request["id"], network["dv-prishtine"]).get_json()
+    organisation = db.session.execute(sa.text(
+        "SELECT code, name FROM organisations WHERE code = 'org-a'")).one()
+    expected = {"code": organisation.code, "name": organisation.name}
+    assert made["organisation"] == expected
+    listed = client.get("/api/v1/holds", headers=manager.headers).get_json()
+    assert [h["organisation"] for h in listed] == [expected]
+    read = client.get(f"/api/v1/holds/{made['id']}", headers=manager.headers).get_json()
+    assert read["organisation"] == expected
+    assert case_manager.username not in str(read)

@@ -14,9 +14,15 @@ class RefSchema(StrictSchema):
     kind = fields.String()
 
 
+class OrganisationRefSchema(StrictSchema):
+    code = fields.String()
+    name = fields.String()
+
+
 class HoldSchema(StrictSchema):
     id = fields.Integer()
     request_id = fields.Integer()
+    organisation = fields.Nested(OrganisationRefSchema)
     shelter = fields.Nested(RefSchema)
     room = fields.Nested(RefSchema)
     status = fields.String()

@@ -16,12 +16,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from placement.errors import Conflict
 from placement.extensions import db
-from placement.models import Region, Room, Shelter
+from placement.models import Placement, Region, Room, Shelter
 from placement.resources.views import request_view
-from placement.services import audit, requests, runs
+from placement.services import audit, placements, requests, runs
 from placement.services.instances import OVERRIDABLE
 from placement.web.auth import page, page_user
 from placement.web.forms import render_form
+from placement.web.rule_words import relaxation_sentence
 
 bp = Blueprint("web_coordinator", __name__, url_prefix="/coordinator")
 COORDINATORS = runs.RUNNERS
@@ -115,8 +116,9 @@ def _result(proposal):
         "held": proposal.hold_id is not None,
         "hold_refused": explanation.get("hold_refused"),
         "excluded": excluded,
-        "relaxations": [dict(r, name=names.get(r["shelter"], "")) for r in
-                        explanation.get("relaxations", [])],
+        "relaxations": [dict(r, name=names.get(r["shelter"], ""),
+                             sentence=relaxation_sentence(r))
+                        for r in explanation.get("relaxations", [])],
     }
 
 
@@ -156,9 +158,14 @@ def _show_request(request_id, form, status=None):
     events = requests.events_of(placement_request)
     audit.record("request.read", "placement_request", request_id)
     shelters = _shelter_names(view)
+    live_one = requests.live_placement(placement_request)
+    moving = placements.transfer_for(live_one) if live_one else None
+    previous = view["transferred_from"]
+    moved_from = db.session.get(Placement, previous) if previous else None
     db.session.commit()
     return render_form("coordinator/request.html", form, status=status, view=view,
-                       events=events, shelters=shelters, saved="saved" in request.args)
+                       events=events, shelters=shelters, saved="saved" in request.args,
+                       transfer=moving, moved_from=moved_from)
 
 
 def _shelter_names(view):

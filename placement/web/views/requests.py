@@ -1,5 +1,6 @@
 """A placement request as the case manager follows it: proposals in words, holding beds from an
-option, the hold's countdown, cancelling it, the request's timeline and notifications.
+option, the hold's countdown, cancelling it, the request's timeline and notifications, and a
+transfer of a placed person to another shelter (a new request; the bed is kept until arrival).
 
 Every action is the API's transition (holds and requests services, same scopes and audit). The
 parts that change while the page is open (countdown, holds, timeline, notifications) are one
@@ -11,13 +12,15 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from placement import clock
-from placement.errors import Conflict, RuleViolation
+from placement.errors import Conflict, RuleViolation, TooManyRequests
 from placement.extensions import db
-from placement.models import Shelter
-from placement.services import audit, holds, notifications, proposals, requests
+from placement.models import Placement, Shelter
+from placement.services import audit, holds, notifications, placements, proposals, requests
 from placement.web.auth import page, page_user
+from placement.web.case_forms import transfer_form
+from placement.web.forms import FORM_ERRORS_STATUS
 from placement.web.rule_words import fit_words, reason_sentence, relaxation_sentence
-from placement.web.service_errors import in_words
+from placement.web.service_errors import in_words, place_service_error
 
 bp = Blueprint("web_requests", __name__)
 CASE_MANAGER = ("case_manager",)
@@ -84,12 +87,57 @@ def cancel(hold_id):
 @bp.route("/requests/<int:request_id>")
 @page(*CASE_MANAGER)
 def request_page(request_id):
-    placement_request = _visible(request_id)
+    return _render_request(_visible(request_id))
+
+
+def _render_request(placement_request, form=None, status=200):
     context = _live_context(placement_request, seen=None)
-    audit.record("request.read", "placement_request", request_id)
+    placed = context["placement"] if context["placement"] and \
+        context["placement"].status == "placed" else None
+    moving = placements.transfer_for(placed) if placed else None
+    can_transfer = placed is not None and moving is None
+    if can_transfer and form is None:
+        form = transfer_form(placement_request)
+    audit.record("request.read", "placement_request", placement_request.id)
     db.session.commit()
-    return render_template("requests/request.html", placement_request=placement_request,
+    body = render_template("requests/request.html", placement_request=placement_request,
+                           transfer=moving, transfer_form=form, can_transfer=can_transfer,
+                           moved_from=_moved_from(placement_request),
                            **context)
+    return body, status
+
+
+def _moved_from(placement_request):
+    """The placement this request moves the persons from, when it is a transfer."""
+    if placement_request.transferred_from_id is None:
+        return None
+    return db.session.get(Placement, placement_request.transferred_from_id)
+
+
+@bp.route("/requests/<int:request_id>/transfer", methods=["POST"])
+@page(*CASE_MANAGER)
+def transfer(request_id):
+    """The API's transfer of this request's placement: a new request, then its proposals."""
+    user = page_user()
+    placement_request = _visible(request_id)
+    form = transfer_form(placement_request)
+    live_one = requests.live_placement(placement_request)
+    if live_one is None or live_one.status != "placed":
+        form.form_errors.append(_("Only a person living in a shelter can be transferred."))
+        return _render_request(placement_request, form, 409)
+    if not form.validate():
+        return _render_request(placement_request, form, FORM_ERRORS_STATUS)
+    try:
+        placed = placements.placement_for(user, live_one.id, placements.TRANSFER_ROLES)
+        made = placements.transfer(user, placed, form.urgency.data,
+                                   form.current_municipality.data)
+    except (RuleViolation, Conflict, TooManyRequests) as error:
+        db.session.rollback()
+        if not place_service_error(lambda name, *_: getattr(form, name, None), error.message):
+            form.form_errors.append(in_words(error.message))
+        return _render_request(_visible(request_id), form, error.status)
+    db.session.commit()
+    return redirect(url_for("web_requests.proposals_page", request_id=made.id))
 
 
 @bp.route("/requests/<int:request_id>/live")

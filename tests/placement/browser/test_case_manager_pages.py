@@ -38,7 +38,7 @@ WORDS = {
     },
     "sr_Latn": {
         "excluded": "H4: dečak od 15 godina prelazi granicu ovog skloništa od 12 godina",
-        "age": "Unesite uzrast od 0 do 120",
+        "age": "Unesite starost od 0 do 120",
         "risk": "Izaberite nivo rizika",
         "code": "Nijedan slučaj nema kod K-2222-3333",
         "held": "Rezervisano, čeka se sklonište",

@@ -51,6 +51,9 @@ def test_a_run_from_the_page_shows_each_request_placed_or_why_not(client, networ
     refused = text.split(f'id="result-{boy["id"]}"')[1].split("</section>")[0]
     assert "Not placed" in refused
     assert "H4: The shelter&#39;s policy on gender, children or minors" in refused
+    # Each relaxation in words, as the case manager's proposals page says it; no raw parameter.
+    assert "Would fit if this shelter took accompanying boys up to age 16" in refused
+    assert "max_accompanying_boy_age" not in refused
     # The API shows the same run.
     run_id = int(re.search(r"/coordinator/runs/(\d+)", response.headers["Location"]).group(1))
     api = client.get(f"/api/v1/optimizer/runs/{run_id}", headers=national.headers).get_json()
