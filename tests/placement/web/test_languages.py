@@ -128,15 +128,3 @@ def test_a_network_without_other_names_shows_its_own(app):
 def test_translations_folder_is_where_the_app_reads_it(app):
     assert Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]) == TRANSLATIONS
 
-
-@pytest.mark.parametrize("locale", [code for code in LOCALES if code != "en"])
-def test_no_message_is_translated_twice(locale):
-    # Branches append to the catalogues and merge with the union driver: a message both sides
-    # added would be compiled from one copy only, silently, so two copies are an error here.
-    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
-    ids = re.findall(r'^msgid ((?:".*"\n)+)', path.read_text(encoding="utf-8"), flags=re.M)
-    seen, twice = set(), set()
-    for msgid in ids:
-        if msgid != '""\n':
-            (twice if msgid in seen else seen).add(msgid)
-    assert not twice, f"{locale} translates these twice: {sorted(twice)}"
