@@ -232,7 +232,11 @@ def install(fresh, points, before=None):
     url, _preloaded = fresh(with_network=False)
     app = create_app(_base_config(url))
     app.test_client_class = ScanningClient
+    # The proof must hold for an attacker no limit stops: brakes on volume are switched off.
     app.config["SUSPECT_CHANGES_PER_DAY"] = 100_000
+    for quota in ("OPEN_REQUESTS_PER_ACCOUNT", "OPEN_REQUESTS_PER_ORGANISATION",
+                  "ACTIVE_HOLDS_PER_ACCOUNT", "ACTIVE_HOLDS_PER_ORGANISATION"):
+        app.config[f"QUOTA_{quota}"] = 0
     for lat, lon in points.values():
         remember_coordinate(lat)
         remember_coordinate(lon)
