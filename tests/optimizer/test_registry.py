@@ -95,7 +95,7 @@ def test_a_waived_rule_is_skipped_by_rank_solve_validator_and_explanations():
 
 
 def test_waivers_are_validated_with_their_path():
-    for bad, problem in ((["H1"], "waived[0]"), (["H9"], "waived[0]"), (["H3", "H3"], "waived"),
+    for bad, problem in ((["H1"], "waived[0]"), (["H99"], "waived[0]"), (["H3", "H3"], "waived"),
                          ("H3", "waived")):
         with pytest.raises(InstanceError) as error:
             _dv_man_at_thb(bad)
