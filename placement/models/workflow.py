@@ -5,10 +5,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from optimizer.vocabulary import URGENCIES
 from placement.extensions import db
 from placement.models.shelter import _in
 
-URGENCIES = ("routine", "urgent", "emergency")
 REQUEST_STATUSES = ("open", "held", "accepted", "placed", "ended")
 HOLD_STATUSES = ("active", "accepted", "declined", "cancelled", "expired", "released", "used")
 DECLINE_REASONS = ("no_capacity", "safety_concern", "needs_not_met", "other")

@@ -8,7 +8,8 @@ the guarded UPDATE.
 import sqlalchemy as sa
 from flask import current_app
 
-from optimizer.rules import rank, shelter_reasons
+from optimizer.registry import shelter_reasons
+from optimizer.rules import rank
 from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, RuleViolation

@@ -2,6 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from optimizer.vocabulary import ROLES
 from placement.models.case import CATEGORIES, IDENTIFYING_AUTHORITIES, REFERRAL_SOURCES, RISKS
 from placement.models.shelter import PERSON_GENDERS
 from placement.resources.common import PageArgsSchema, StrictSchema, text
@@ -14,7 +15,7 @@ LANGUAGE = validate.Regexp(r"^[a-z]{2}$", error="must be an ISO 639-1 code")
 class PersonSchema(StrictSchema):
     gender = fields.String(required=True, validate=validate.OneOf(PERSON_GENDERS))
     age = fields.Integer(required=True, validate=validate.Range(0, 120))
-    role = fields.String(required=True, validate=validate.OneOf(("primary", "adult", "child")))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
     languages = fields.List(fields.String(validate=LANGUAGE), load_default=list,
                             validate=validate.Length(max=10))
     needs = fields.List(fields.String(validate=SLUG), load_default=list,

@@ -14,12 +14,12 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, TextAreaFiel
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from optimizer.registry import OVERRIDABLE
 from placement.errors import Conflict
 from placement.extensions import db
 from placement.models import Region, Room, Shelter
 from placement.resources.views import request_view
 from placement.services import audit, requests, runs
-from placement.services.instances import OVERRIDABLE
 from placement.web.auth import page, page_user
 from placement.web.forms import render_form
 
