@@ -62,10 +62,12 @@ test-postgres: $(STAMP) $(MO) browser
 		echo "== TEST_DATABASE_URL not set: PostgreSQL pass skipped"; \
 	fi
 
-# Never part of `make test`: solver scales and the proposals endpoint's latency.
+# Never part of `make test`: solver scales, the proposals endpoint's latency, and a 1,000-request
+# optimizer run through gunicorn and the worker while probes time the API.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.proposals
+	$(BIN)/python -m bench.runs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

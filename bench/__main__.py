@@ -47,7 +47,8 @@ def _run_highs(data, limit):
             return {"error": [f"killed after {limit * 3 + 30:g} s"], "optimal": False}
         if done.returncode:
             return {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
-        return json.loads(done.stdout)
+        # highspy may print a banner on stdout first: the result is the last line.
+        return json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         os.unlink(fh.name)
 

@@ -144,8 +144,13 @@ def serve(app, workers=1):
     if abandoned:
         log.warning("marked %s abandoned optimizer runs failed", abandoned)
     queue = run_queue(app)
-    multiprocessing.get_context("forkserver").set_forkserver_preload(
+    # The fork server holds the imports each run's child needs (the app, OR-Tools); started now,
+    # so that the worker's resting memory includes it and a run starts without importing.
+    multiprocessing.set_forkserver_preload(
         ["placement", "placement.worker", "optimizer.solve", "optimizer.cpsat"])
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
     consumer = Consumer(queue, workers=workers, worker_type="thread", periodic=False)
     log.info("worker started: queue %s on %s", QUEUE_NAME, type(queue).__name__)
     consumer.run()
