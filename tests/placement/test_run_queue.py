@@ -53,6 +53,14 @@ def test_a_worker_process_solves_a_queued_run(app, network, make_user, tmp_path)
     queue_file = str(tmp_path / "run-queue.db")
     web = create_app({**_base_config(url), "RUN_QUEUE_IMMEDIATE": False,
                       "RUN_QUEUE_FILE": queue_file})
+    try:
+        _solve_with_a_worker(app, web, queue_file, url, make_user)
+    finally:
+        with web.app_context():  # its own engine: closed here, not left to the collector
+            db.engine.dispose()
+
+
+def _solve_with_a_worker(app, web, queue_file, url, make_user):
     case_manager = make_user("case_manager")
     national = make_user("national_coordinator")
     _case, request = open_request(app.test_client(), case_manager, persons=WOMAN, suspects=[])
