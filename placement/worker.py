@@ -128,6 +128,9 @@ def _child_main(overrides, run_id):
     """A fresh process per run: builds its own app, solves, commits, exits."""
     from placement import create_app
 
+    # Below the web workers: on a machine they share, the pages stay quick while a run solves
+    # (the run's time limit is wall-clock, so a busy machine costs it search, not time).
+    os.nice(10)
     _solve_in_app(create_app(overrides), run_id)
 
 
@@ -151,6 +154,9 @@ def serve(app, workers=1):
     from multiprocessing import forkserver
 
     forkserver.ensure_running()
-    consumer = Consumer(queue, workers=workers, worker_type="thread", periodic=False)
+    # An idle consumer polls an SQLite queue (Redis and PostgreSQL wake it at once): every
+    # second at most, so that a queued run starts within a second.
+    consumer = Consumer(queue, workers=workers, worker_type="thread", periodic=False,
+                        max_delay=1.0)
     log.info("worker started: queue %s on %s", QUEUE_NAME, type(queue).__name__)
     consumer.run()

@@ -174,8 +174,7 @@ def _solve_into(run, requests, actor, time_limit, started, monotonic, before_sol
 def _store(run, request_id, shelter_id, room_id, explanation):
     proposal = Proposal(run_id=run.id, request_id=request_id, shelter_id=shelter_id,
                         room_id=room_id, explanation=explanation, created_at=clock.now())
-    db.session.add(proposal)
-    db.session.flush()
+    db.session.add(proposal)  # flushed together at the end of the run (one batched insert)
     return proposal
 
 
