@@ -8,7 +8,9 @@ Redis when BENCH_REDIS_URL is set), probes the API from 4 threads without a run 
 solves, and samples the worker's memory (its process and all its children) every 0.1 s.
 
 Prints wall time, solver time, the worker's RSS before, at peak and after, and the probes'
-p50/p95 with and without the run; writes bench/results/runs.json.
+p50/p95 with and without the run; writes bench/results/runs.json. Seeding goes through the API
+(a case and a request each): at 2,500 shelters it alone took over 13 minutes on the 2-core
+machine, so the continental figure is a run of its own (BENCH_RUN_SHELTERS=2500).
 """
 
 import json
