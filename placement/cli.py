@@ -1,4 +1,5 @@
-"""Flask commands: secrets, the network file, accounts, demo logins, audit, jobs, scheduler."""
+"""Flask commands: secrets, the network file, accounts, demo logins, audit, jobs, scheduler,
+worker."""
 
 import json
 import logging
@@ -28,6 +29,7 @@ demo_cli = AppGroup("demo", help="Demo set-up for a local install.")
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs, one at a time.")
 scheduler_cli = AppGroup("scheduler", help="The scheduler process.")
+worker_cli = AppGroup("worker", help="The optimizer run worker process.")
 
 
 def register_commands(app):
@@ -39,6 +41,7 @@ def register_commands(app):
         audit_cli,
         jobs_cli,
         scheduler_cli,
+        worker_cli,
     ):
         app.cli.add_command(group)
 
@@ -267,4 +270,14 @@ def scheduler_run():
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    serve(current_app._get_current_object())
+
+
+@worker_cli.command("run")
+def worker_run():
+    """Solve queued optimizer runs until stopped (its own process; see placement/worker.py)."""
+    from placement.worker import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)
     serve(current_app._get_current_object())

@@ -117,6 +117,10 @@ def _environment():
             found[name] = os.environ[name]
     if os.environ.get("NOTIFY_WEBHOOK_URL"):
         found["NOTIFY_WEBHOOK_URL"] = os.environ["NOTIFY_WEBHOOK_URL"]
+    # The optimizer run queue (placement/worker.py): Redis if given, else the database or a file.
+    for name in ("REDIS_URL", "RUN_QUEUE_FILE"):
+        if os.environ.get(name):
+            found[name] = os.environ[name]
     if os.environ.get("NOTIFY_WEBHOOK_SECRET"):
         found["NOTIFY_WEBHOOK_SECRET"] = os.environ["NOTIFY_WEBHOOK_SECRET"]
     return found

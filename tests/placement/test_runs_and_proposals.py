@@ -16,9 +16,10 @@ def test_regional_run_proposes_for_its_queue_and_can_hold(client, network, make_
                            suspects=[])[1]
     run = client.post("/api/v1/optimizer/runs", json={"auto_hold": True, "time_limit": 5},
                       headers=coordinator.headers)
-    assert run.status_code == 201, run.get_json()
+    assert run.status_code == 202, run.get_json()
     body = run.get_json()
-    assert body["region"] == "prishtine"
+    assert body["region"] == "prishtine", body
+    assert body["status"] == "succeeded", body
     assert body["summary"]["status"] in ("optimal", "feasible")
     assert {p["request_id"] for p in body["proposals"]} == {r["id"] for r in inside}
     assert body["summary"]["holds_placed"] == 3
@@ -132,5 +133,5 @@ def test_the_service_keeps_answering_while_the_optimizer_solves(app, client, net
 
     monkeypatch.setattr(runs, "solve", solve_while_someone_writes)
     run = client.post("/api/v1/optimizer/runs", json={}, headers=national.headers)
-    assert run.status_code == 201
+    assert run.status_code == 202
     assert seen == [401]  # answered at once, not 503 after waiting out the lock

@@ -8,6 +8,7 @@ from placement.resources.common import Blueprint
 from placement.resources.idempotency import idempotent
 from placement.resources.runs.schemas import RunCreateSchema, RunSchema
 from placement.services import runs
+from placement.worker import enqueue_run
 
 blp = Blueprint("optimizer_runs", __name__, description="Batch optimizer runs.")
 
@@ -17,10 +18,18 @@ class Runs(MethodView):
     @requires(*runs.RUNNERS)
     @idempotent
     @blp.arguments(RunCreateSchema)
-    @blp.response(201, RunSchema)
+    @blp.response(202, RunSchema)
     def post(self, body):
-        """Solve the open queue of your region (national: a region or all) and store proposals."""
-        run = runs.start_run(current_user(), **body, before_solving=db.session.commit)
+        """Queue a solve of the open queue of your region (national: a region or all).
+
+        Answers 202 with the run, `queued`; the worker solves it within `time_limit` seconds
+        and stores a proposal per request. Read the run until its status is `succeeded` (with
+        proposals and a summary) or `failed` (with `failure`, the reason)."""
+        run = runs.queue_run(current_user(), **body)
+        db.session.commit()
+        enqueue_run(run.id)
+        # As it stands now: queued, or already solved where the queue runs in-process (tests).
+        db.session.refresh(run)
         db.session.commit()
         return run
 

@@ -22,7 +22,9 @@ class RunProposalSchema(StrictSchema):
 class RunSchema(StrictSchema):
     id = fields.Integer()
     region = fields.String(attribute="region_code", allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={"description": "queued, running, succeeded or failed"})
+    time_limit = fields.Float(allow_none=True)
+    failure = fields.String(allow_none=True, metadata={"description": "why a run failed"})
     auto_hold = fields.Boolean()
     started_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
