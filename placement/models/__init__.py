@@ -6,6 +6,7 @@ from placement.models.case import Case, RiskAssessment
 from placement.models.geo import Municipality, NetworkSettings, Organisation, Region
 from placement.models.job import JobLock, JobRun
 from placement.models.notification import Notification, NotificationDelivery, ShelterStaleFlag
+from placement.models.policy import PolicyVersion
 from placement.models.shelter import Bed, BedEvent, Room, Shelter
 from placement.models.workflow import (
     Hold,
@@ -35,6 +36,7 @@ __all__ = [
     "Organisation",
     "OptimizerRun",
     "Placement",
+    "PolicyVersion",
     "PlacementRequest",
     "Proposal",
     "RequestEvent",

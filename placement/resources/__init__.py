@@ -8,6 +8,7 @@ from placement.resources.geo.routes import blp as geo_blp
 from placement.resources.holds.routes import blp as holds_blp
 from placement.resources.notifications.routes import blp as notifications_blp
 from placement.resources.placements.routes import blp as placements_blp
+from placement.resources.policy.routes import blp as policy_blp
 from placement.resources.requests.routes import blp as requests_blp
 from placement.resources.runs.routes import blp as runs_blp
 from placement.resources.shelters.routes import blp as shelters_blp
@@ -24,4 +25,5 @@ BLUEPRINTS = (
     runs_blp,
     notifications_blp,
     audit_blp,
+    policy_blp,
 )

@@ -21,6 +21,7 @@ from placement.models import (
     Room,
     Shelter,
 )
+from placement.services import policy as stored_policy
 from placement.services.cases import suspects_of
 
 # Rules a coordinator may override for one request. Capacity, family unity and room rules are
@@ -176,21 +177,21 @@ def _suspect_dicts(case, centroids):
 
 
 def build_instance(requests, shelter_ids=None, policy=None):
-    document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests)}
-    if policy:
-        document["policy"] = policy
+    """The instance of these requests under the stored policy (or `policy`, its §5 object)."""
+    document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests),
+                "policy": stored_policy.optimizer_policy() if policy is None else policy}
     return instance_from_dict(document)
 
 
 def ranking_instance(request):
     """One request against every shelter, with its coordinator's overrides applied."""
-    document = {"shelters": shelter_dicts(), "requests": request_dicts([request])}
+    document = {"shelters": shelter_dicts(), "requests": request_dicts([request]),
+                "policy": stored_policy.optimizer_policy()}
     overridden = set(request.override_rules or [])
     if "H3" in overridden:
         every_kind = ["thb", "dv"]
-        document["policy"] = {
-            "allowed_kinds": {f"{c}/{r}": every_kind for c in ("thb", "dv")
-                              for r in ("low", "medium", "high")}
+        document["policy"]["allowed_kinds"] = {
+            f"{c}/{r}": every_kind for c in ("thb", "dv") for r in ("low", "medium", "high")
         }
     if "H4" in overridden:
         for shelter in document["shelters"]:
