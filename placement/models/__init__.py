@@ -7,6 +7,7 @@ from placement.models.geo import Municipality, NetworkSettings, Organisation, Re
 from placement.models.job import JobLock, JobRun
 from placement.models.notification import Notification, NotificationDelivery, ShelterStaleFlag
 from placement.models.occupancy import OccupancySnapshot
+from placement.models.policy import PolicyVersion
 from placement.models.shelter import Bed, BedEvent, Room, Shelter
 from placement.models.workflow import (
     Hold,
@@ -37,6 +38,7 @@ __all__ = [
     "Organisation",
     "OptimizerRun",
     "Placement",
+    "PolicyVersion",
     "PlacementRequest",
     "Proposal",
     "RequestEvent",

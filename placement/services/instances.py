@@ -21,6 +21,7 @@ from placement.models import (
     Room,
     Shelter,
 )
+from placement.services import policy as stored_policy
 from placement.services.cases import suspects_of
 
 
@@ -169,9 +170,9 @@ def _suspect_dicts(case, centroids):
 
 
 def build_instance(requests, shelter_ids=None, policy=None):
-    document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests)}
-    if policy:
-        document["policy"] = policy
+    """The instance of these requests under the stored policy (or `policy`, its §5 object)."""
+    document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests),
+                "policy": stored_policy.optimizer_policy() if policy is None else policy}
     return instance_from_dict(document)
 
 

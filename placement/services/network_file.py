@@ -11,6 +11,7 @@ from placement.models.shelter import (
     SECURITY_LEVELS,
     SHELTER_KINDS,
 )
+from placement.services.policy import PolicySettingsSchema
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="must be a lowercase slug")
 NAME = validate.Length(min=1, max=200)
@@ -152,6 +153,8 @@ class NetworkSchema(_Strict):
     municipalities = fields.List(fields.Nested(MunicipalityEntrySchema), required=True)
     organisations = fields.List(fields.Nested(OrganisationEntrySchema), load_default=list)
     shelters = fields.List(fields.Nested(ShelterEntrySchema), required=True)
+    # The network's own policy (services/policy.py): what it leaves out keeps the default.
+    policy = fields.Nested(PolicySettingsSchema)
 
 
 def flatten_errors(messages, prefix=""):
