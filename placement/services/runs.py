@@ -4,9 +4,16 @@ import sqlalchemy as sa
 
 from optimizer import solve
 from placement import clock
-from placement.errors import DomainError, Forbidden, NotFound
+from placement.errors import DomainError, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
-from placement.models import Municipality, OptimizerRun, PlacementRequest, Proposal, Shelter
+from placement.models import (
+    Municipality,
+    OptimizerRun,
+    PlacementRequest,
+    Proposal,
+    Region,
+    Shelter,
+)
 from placement.services import audit, holds
 from placement.services.instances import build_instance
 
@@ -29,9 +36,21 @@ def start_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT,
     See solve_queue for `before_solving`."""
     if user.role not in RUNNERS:
         raise Forbidden("only coordinators run the optimizer")
-    if user.role == "regional_coordinator":
-        region = user.region_code
+    region = _run_region(user, region)
     return solve_queue(_queue(region), region, user, auto_hold, time_limit, before_solving)
+
+
+def _run_region(user, region):
+    """The region a run covers: a regional coordinator's own (naming another is refused, not
+    quietly replaced), a national coordinator's choice among the loaded regions, or all."""
+    if user.role == "regional_coordinator":
+        if region not in (None, user.region_code):
+            raise RuleViolation(f"region: you run the optimizer for {user.region_code} only",
+                                {"json": {"region": ["not your region"]}})
+        return user.region_code
+    if region is not None and db.session.get(Region, region) is None:
+        raise RuleViolation("region: no such region", {"json": {"region": ["no such region"]}})
+    return region
 
 
 def repropose_open_requests(time_limit=DEFAULT_TIME_LIMIT, before_solving=None):
