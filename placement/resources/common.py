@@ -1,16 +1,18 @@
 """Pieces every resource shares: the strict Blueprint and schema, bounded field helpers."""
 
 import flask_smorest as smorest
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 from webargs.flaskparser import FlaskParser
+
+from placement.contract import ContractSchema, Integer
 
 # Ids are 32-bit in both databases: a larger number is no id, and must not reach the driver.
 MAX_ID = 2**31 - 1
 ID_RANGE = validate.Range(1, MAX_ID)
 
 
-class StrictSchema(Schema):
-    """Rejects unknown fields (422 naming them)."""
+class StrictSchema(ContractSchema):
+    """Rejects unknown fields (422 naming them); whole numbers strict, times in UTC."""
 
     class Meta:
         unknown = RAISE
@@ -29,8 +31,8 @@ class ReasonSchema(StrictSchema):
 class PageArgsSchema(StrictSchema):
     """Limit and offset, bounded; list views answer with X-Total-Count."""
 
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    limit = Integer(from_text=True, load_default=50, validate=validate.Range(1, 500))
+    offset = Integer(from_text=True, load_default=0, validate=validate.Range(0, 1_000_000))
 
 
 class StrictParser(FlaskParser):
