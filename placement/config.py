@@ -54,6 +54,10 @@ def build_config(instance_path, overrides=None):
         "QUOTA_ACTIVE_HOLDS_PER_ACCOUNT": 8,
         "QUOTA_ACTIVE_HOLDS_PER_ORGANISATION": 25,
         "IDEMPOTENCY_TTL": timedelta(hours=24),
+        # Lifecycle defaults (read through placement/services/lifecycle_policy.py only): a stay
+        # this long is reminded of, and a closed case is purged this long after closing.
+        "REFLECTION_PERIOD": timedelta(days=90),
+        "CASE_RETENTION": timedelta(days=365),
         "PROXY_HOPS": 0,
         "SUSPECT_CHANGES_PER_DAY": 20,
         "API_TITLE": "Streha",
@@ -100,6 +104,10 @@ def _environment():
         found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
     if os.environ.get("IDEMPOTENCY_TTL_HOURS"):
         found["IDEMPOTENCY_TTL"] = timedelta(hours=_env_int("IDEMPOTENCY_TTL_HOURS", 24))
+    if os.environ.get("REFLECTION_PERIOD_DAYS"):
+        found["REFLECTION_PERIOD"] = timedelta(days=_env_int("REFLECTION_PERIOD_DAYS", 90))
+    if os.environ.get("CASE_RETENTION_DAYS"):
+        found["CASE_RETENTION"] = timedelta(days=_env_int("CASE_RETENTION_DAYS", 365))
     for name in INT_SETTINGS:
         if os.environ.get(name):
             found[name] = _env_int(name, 0)

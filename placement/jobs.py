@@ -21,7 +21,15 @@ from datetime import timedelta
 from placement import clock, locks
 from placement.extensions import db
 from placement.models import JobRun
-from placement.services import audit_anchor, freshness, holds, retention, runs, webhook
+from placement.services import (
+    audit_anchor,
+    freshness,
+    holds,
+    reminders,
+    retention,
+    runs,
+    webhook,
+)
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +167,12 @@ def purge_job_runs():
 def release_expired_holds():
     """Release holds past their expiry and put their requests back in the queue."""
     return f"expired {len(holds.release_expired_holds())}"
+
+
+@job("remind_of_long_stays", every=timedelta(hours=1))
+def remind_of_long_stays():
+    """Remind once of each stay past the reflection period or past its planned departure."""
+    return f"reminded {reminders.send_reminders()}"
 
 
 @job("repropose_open_requests", every=timedelta(minutes=5), lease=timedelta(minutes=15))

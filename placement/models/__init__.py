@@ -5,6 +5,7 @@ from placement.models.audit import AuditEvent, AuditHead
 from placement.models.case import Case, RiskAssessment
 from placement.models.geo import Municipality, NetworkSettings, Organisation, Region
 from placement.models.job import JobLock, JobRun
+from placement.models.lifecycle import NeedCount, StayReminder
 from placement.models.notification import Notification, NotificationDelivery, ShelterStaleFlag
 from placement.models.shelter import Bed, BedEvent, Room, Shelter
 from placement.models.workflow import (
@@ -29,6 +30,7 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "NeedCount",
     "NetworkSettings",
     "Notification",
     "NotificationDelivery",
@@ -43,6 +45,7 @@ __all__ = [
     "Room",
     "Shelter",
     "ShelterStaleFlag",
+    "StayReminder",
     "Token",
     "User",
     "user_shelters",

@@ -6,7 +6,13 @@ from placement.auth import current_user, requires
 from placement.extensions import db
 from placement.resources.common import Blueprint
 from placement.resources.idempotency import about_case, idempotent
-from placement.resources.placements.schemas import DischargeSchema, PlacementSchema, TransferSchema
+from placement.resources.placements.schemas import (
+    ArrivalSchema,
+    DischargeSchema,
+    PlacementSchema,
+    PlanSchema,
+    TransferSchema,
+)
 from placement.resources.requests.schemas import PlacementRequestSchema
 from placement.resources.views import placement_view, request_view
 from placement.services import audit, placements
@@ -27,15 +33,30 @@ class PlacementById(MethodView):
         db.session.commit()
         return view
 
+    @requires(*placements.PLANNING_ROLES)
+    @blp.arguments(PlanSchema)
+    @blp.response(200, PlacementSchema)
+    def patch(self, body, placement_id):
+        """Plan (or clear) the stay's departure date: the shelter manager or the case manager."""
+        user = current_user()
+        placement = placements.placement_for(user, placement_id, placements.PLANNING_ROLES)
+        placements.plan_departure(user, placement, body["planned_departure"])
+        view = placement_view(placement)
+        db.session.commit()
+        return view
+
 
 @blp.route("/placements/<int:placement_id>/arrive")
 class PlacementArrive(MethodView):
     @requires(*SHELTER)
+    @blp.arguments(ArrivalSchema)
     @blp.response(200, PlacementSchema)
-    def post(self, placement_id):
-        """The person arrived: the held beds become occupied."""
+    def post(self, body, placement_id):
+        """The person arrived: the held beds become occupied (optionally: the planned departure)."""
         user = current_user()
         placement = placements.arrive(user, placements.placement_for(user, placement_id, SHELTER))
+        if "planned_departure" in body:
+            placements.plan_departure(user, placement, body["planned_departure"])
         db.session.commit()
         return placement_view(placement)
 

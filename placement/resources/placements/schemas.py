@@ -19,7 +19,18 @@ class PlacementSchema(StrictSchema):
     arrived_at = DateTime(allow_none=True)
     ended_at = DateTime(allow_none=True)
     end_reason = fields.String(allow_none=True)
+    planned_departure = fields.Date(allow_none=True)
     override = fields.Dict(allow_none=True)
+
+
+class PlanSchema(StrictSchema):
+    planned_departure = fields.Date(required=True, allow_none=True, metadata={
+        "description": "The day the stay is planned to end (a reminder follows it); null clears"
+    })
+
+
+class ArrivalSchema(StrictSchema):
+    planned_departure = fields.Date(metadata={"description": "Optional: the planned last day"})
 
 
 class DischargeSchema(StrictSchema):
