@@ -23,6 +23,7 @@ from placement.extensions import db
 from placement.models import JobRun
 from placement.services import (
     audit_anchor,
+    case_retention,
     freshness,
     holds,
     reminders,
@@ -141,6 +142,12 @@ def deliver_notifications():
 def flag_stale_shelters():
     """Tell shelter managers once when their shelter's counts turn stale (> 8 h unconfirmed)."""
     return f"flagged {freshness.flag_stale_shelters()}"
+
+
+@job("purge_closed_cases", every=timedelta(days=1), lease=timedelta(minutes=30))
+def purge_closed_cases():
+    """Purge cases closed longer ago than the retention period; keep only anonymous counts."""
+    return f"purged {case_retention.purge_closed_cases()}"
 
 
 @job("purge_expired_tokens", every=timedelta(hours=1))

@@ -1,4 +1,5 @@
-"""Lifecycle jobs: reminders sent about stays, and need counts that outlive purged cases
+"""Lifecycle jobs: reminders sent about stays, need counts that outlive purged cases, and request
+events deletable once their case is closed (for the retention purge)
 
 Revision ID: e10c1lifecycle
 Revises: e8w1weblayer
@@ -49,6 +50,60 @@ def upgrade():
     )
 
 
+    _request_events_deletable_when_closed()
+
+
+# request_events stay append-only (no update ever); a delete is refused unless the request's
+# case is closed: only the retention purge (placement/services/case_retention.py) deletes them.
+_OPEN_CASE = (
+    "(SELECT c.status FROM placement_requests r JOIN cases c ON c.id = r.case_id"
+    " WHERE r.id = OLD.request_id) = 'open'"
+)
+
+
+def _request_events_deletable_when_closed():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS request_events_append_only ON request_events")
+        op.execute(
+            "CREATE TRIGGER request_events_append_only BEFORE UPDATE ON request_events "
+            "FOR EACH ROW EXECUTE FUNCTION streha_refuse_change()"
+        )
+        op.execute(
+            "CREATE OR REPLACE FUNCTION streha_refuse_open_case_event_delete() RETURNS trigger"
+            f" AS $$ BEGIN IF {_OPEN_CASE} THEN RAISE EXCEPTION"
+            " 'request_events of an open case are append-only'; END IF; RETURN OLD; END;"
+            " $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            "CREATE TRIGGER request_events_delete_closed_only BEFORE DELETE ON request_events "
+            "FOR EACH ROW EXECUTE FUNCTION streha_refuse_open_case_event_delete()"
+        )
+    else:
+        op.execute("DROP TRIGGER IF EXISTS request_events_no_delete")
+        op.execute(
+            f"CREATE TRIGGER request_events_no_delete BEFORE DELETE ON request_events WHEN"
+            f" {_OPEN_CASE} BEGIN SELECT RAISE(ABORT, 'request_events is append-only'); END"
+        )
+
+
+def _request_events_append_only_again():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS request_events_delete_closed_only ON request_events")
+        op.execute("DROP FUNCTION IF EXISTS streha_refuse_open_case_event_delete()")
+        op.execute("DROP TRIGGER IF EXISTS request_events_append_only ON request_events")
+        op.execute(
+            "CREATE TRIGGER request_events_append_only BEFORE UPDATE OR DELETE ON request_events "
+            "FOR EACH ROW EXECUTE FUNCTION streha_refuse_change()"
+        )
+    else:
+        op.execute("DROP TRIGGER IF EXISTS request_events_no_delete")
+        op.execute(
+            "CREATE TRIGGER request_events_no_delete BEFORE DELETE ON request_events "
+            "BEGIN SELECT RAISE(ABORT, 'request_events is append-only'); END"
+        )
+
+
 def downgrade():
+    _request_events_append_only_again()
     op.drop_table("need_counts")
     op.drop_table("stay_reminders")
