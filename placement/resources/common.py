@@ -1,10 +1,15 @@
-"""Pieces every resource shares: the strict Blueprint and schema, bounded field helpers."""
+"""Pieces every resource shares: the transaction boundary, the strict Blueprint and schema,
+bounded field helpers."""
+
+import functools
 
 import flask_smorest as smorest
+from flask.views import MethodView
 from marshmallow import RAISE, fields, validate
 from webargs.flaskparser import FlaskParser
 
 from placement.contract import ContractSchema, Integer
+from placement.extensions import db
 
 # Ids are 32-bit in both databases: a larger number is no id, and must not reach the driver.
 MAX_ID = 2**31 - 1
@@ -46,3 +51,30 @@ class Blueprint(smorest.Blueprint):
     """flask-smorest's Blueprint with the strict parser; every resource uses this one."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+
+def transaction(view):
+    """The one transaction boundary of an API view: the whole view runs, its answer serialized
+    included, then its changes commit; an error (or an error answer) rolls them back. So nothing
+    is half-written, and no answer is built from a session that has already committed."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            response = view(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+        if getattr(response, "status_code", 200) >= 400:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return response
+
+    return wrapper
+
+
+class View(MethodView):
+    """Base of every API resource: each method runs inside `transaction`."""
+
+    decorators = [transaction]
