@@ -42,6 +42,7 @@ class NeedCount(db.Model):
     municipality: Mapped[str] = mapped_column(sa.ForeignKey("municipalities.code"))
     category: Mapped[str] = mapped_column(sa.String(10))
     urgency: Mapped[str] = mapped_column(sa.String(12))
-    # placed, not_placed, or declined:<reason code> (one per declined hold).
+    # placed or not_placed (one per request); declined:<reason code>, hold_expired, no_show
+    # (one per declined or expired hold and per no-show).
     outcome: Mapped[str] = mapped_column(sa.String(40))
     count: Mapped[int] = mapped_column(default=0)

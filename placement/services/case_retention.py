@@ -74,15 +74,21 @@ def _delete(model, condition):
 
 
 def _count_needs(case, requests, holds, placements):
-    """Add this case's requests to the anonymous counts: placed or not, and each decline."""
-    arrived = {p.request_id for p in placements if p.arrived_at is not None}
+    """Add this case's requests to the anonymous counts: placed or not, and each decline,
+    expired hold and no-show (what the unmet-need figures count)."""
     outcomes = []
     for request in requests:
         key = (request.created_at.strftime("%Y-%m"), request.current_municipality,
                case.category, request.urgency)
-        outcomes.append((*key, "placed" if request.id in arrived else "not_placed"))
-        outcomes += [(*key, f"declined:{h.decline_reason}") for h in holds
-                     if h.request_id == request.id and h.status == "declined"]
+        stays = [p for p in placements if p.request_id == request.id]
+        arrived = any(p.arrived_at is not None for p in stays)
+        outcomes.append((*key, "placed" if arrived else "not_placed"))
+        for hold in (h for h in holds if h.request_id == request.id):
+            if hold.status == "declined":
+                outcomes.append((*key, f"declined:{hold.decline_reason}"))
+            elif hold.status == "expired":
+                outcomes.append((*key, "hold_expired"))
+        outcomes += [(*key, "no_show") for p in stays if p.status == "no_show"]
     for month, municipality, category, urgency, outcome in outcomes:
         row = db.session.scalar(sa.select(NeedCount).where(
             NeedCount.month == month, NeedCount.municipality == municipality,

@@ -33,12 +33,17 @@ def _hold(client, caller, request_id, shelter_id):
 
 
 def _stayed_and_closed(client, network, case_manager, manager):
-    """A case whose first hold was declined, then placed, discharged and closed."""
+    """A case whose first hold was declined, whose first placement was a no-show, then placed,
+    discharged and closed."""
     case, request = open_request(client, case_manager, notes="lives with her sister")
     shelter = network["dv-prishtine"]
     declined = _hold(client, case_manager, request["id"], shelter)
     client.post(f"/api/v1/holds/{declined}/decline",
                 json={"reason": "needs_not_met", "note": "no ramp"}, headers=manager.headers)
+    missed = _hold(client, case_manager, request["id"], shelter)
+    client.post(f"/api/v1/holds/{missed}/accept", headers=manager.headers)
+    missed = db.session.scalar(sa.select(Placement.id).where(Placement.hold_id == missed))
+    client.post(f"/api/v1/placements/{missed}/no-show", headers=manager.headers)
     accepted = _hold(client, case_manager, request["id"], shelter)
     client.post(f"/api/v1/holds/{accepted}/accept", headers=manager.headers)
     placement = db.session.scalar(sa.select(Placement.id).where(Placement.hold_id == accepted))
@@ -88,6 +93,7 @@ def test_a_closed_case_is_purged_after_retention_leaving_only_counts(client, net
     assert jobs.run("purge_closed_cases").summary == "purged 1"
     assert not any(_left_of(old_case, old_request).values())
     counted = [("prishtine", "dv", "urgent", "declined:needs_not_met", 1),
+               ("prishtine", "dv", "urgent", "no_show", 1),
                ("prishtine", "dv", "urgent", "placed", 1)]
     assert _counts() == counted
     # Nothing twice: the second run finds nothing and counts nothing again.
