@@ -5,6 +5,7 @@ from placement.models.audit import AuditEvent, AuditHead
 from placement.models.case import Case, RiskAssessment
 from placement.models.geo import Municipality, NetworkSettings, Organisation, Region
 from placement.models.job import JobLock, JobRun
+from placement.models.lifecycle import NeedCount, StayReminder
 from placement.models.notification import Notification, NotificationDelivery, ShelterStaleFlag
 from placement.models.occupancy import OccupancySnapshot
 from placement.models.policy import PolicyVersion
@@ -31,6 +32,7 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "NeedCount",
     "NetworkSettings",
     "Notification",
     "NotificationDelivery",
@@ -47,6 +49,7 @@ __all__ = [
     "Room",
     "Shelter",
     "ShelterStaleFlag",
+    "StayReminder",
     "Token",
     "User",
     "user_shelters",

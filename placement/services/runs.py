@@ -8,13 +8,14 @@ import sqlalchemy as sa
 
 from optimizer import solve
 from placement import clock
-from placement.errors import DomainError, Forbidden, NotFound
+from placement.errors import DomainError, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
 from placement.models import (
     Municipality,
     OptimizerRun,
     PlacementRequest,
     Proposal,
+    Region,
     Shelter,
     User,
 )
@@ -41,8 +42,7 @@ def queue_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT)
     The worker solves it (execute_run); the caller commits, then enqueues its id."""
     if user.role not in RUNNERS:
         raise Forbidden("only coordinators run the optimizer")
-    if user.role == "regional_coordinator":
-        region = user.region_code
+    region = _run_region(user, region)
     run = OptimizerRun(region_code=region, requested_by_id=user.id, auto_hold=auto_hold,
                        status="queued", started_at=clock.now(), time_limit=time_limit)
     db.session.add(run)
@@ -100,6 +100,19 @@ def fail_abandoned_runs(grace):
         run.failure = "the worker stopped before the run finished"
     db.session.flush()
     return len(stuck)
+
+
+def _run_region(user, region):
+    """The region a run covers: a regional coordinator's own (naming another is refused, not
+    quietly replaced), a national coordinator's choice among the loaded regions, or all."""
+    if user.role == "regional_coordinator":
+        if region not in (None, user.region_code):
+            raise RuleViolation(f"region: you run the optimizer for {user.region_code} only",
+                                {"json": {"region": ["not your region"]}})
+        return user.region_code
+    if region is not None and db.session.get(Region, region) is None:
+        raise RuleViolation("region: no such region", {"json": {"region": ["no such region"]}})
+    return region
 
 
 def repropose_open_requests(time_limit=DEFAULT_TIME_LIMIT, before_solving=None):

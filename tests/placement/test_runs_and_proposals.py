@@ -135,3 +135,17 @@ def test_the_service_keeps_answering_while_the_optimizer_solves(app, client, net
     run = client.post("/api/v1/optimizer/runs", json={}, headers=national.headers)
     assert run.status_code == 202
     assert seen == [401]  # answered at once, not 503 after waiting out the lock
+
+
+def test_a_run_for_an_unknown_or_foreign_region_is_refused_naming_region(
+        client, network, make_user):
+    national = make_user("national_coordinator")
+    regional = make_user("regional_coordinator", region="prishtine")
+    for user, region in ((national, "atlantis"), (regional, "prizren")):
+        answer = client.post("/api/v1/optimizer/runs", json={"region": region},
+                             headers=user.headers)
+        assert answer.status_code == 422, answer.get_json()
+        assert "region" in answer.get_json()["errors"]["json"]
+    own = client.post("/api/v1/optimizer/runs", json={"region": "prishtine", "time_limit": 1},
+                      headers=regional.headers)
+    assert own.status_code == 202 and own.get_json()["region"] == "prishtine"

@@ -1,10 +1,7 @@
 """The placement policy: coordinators read it and its history, the administrator changes it."""
 
-from flask.views import MethodView
-
 from placement.auth import current_user, requires
-from placement.extensions import db
-from placement.resources.common import Blueprint
+from placement.resources.common import Blueprint, View
 from placement.resources.policy.schemas import (
     PolicyChangeSchema,
     PolicyHistoryArgsSchema,
@@ -18,13 +15,12 @@ READERS = ("regional_coordinator", "national_coordinator", "admin")
 
 
 @blp.route("/policy")
-class Policy(MethodView):
+class Policy(View):
     @requires(*READERS)
     @blp.response(200, PolicySchema)
     def get(self):
         """The policy in force: weights, suspect distances, hold TTL, reflection, retention."""
         view = policy.policy_view()
-        db.session.commit()
         return view
 
     @requires("admin")
@@ -35,12 +31,11 @@ class Policy(MethodView):
         reason = body.pop("reason")
         policy.change(body, reason, actor=current_user(), source="api")
         view = policy.policy_view()
-        db.session.commit()
         return view
 
 
 @blp.route("/policy/history")
-class PolicyHistory(MethodView):
+class PolicyHistory(View):
     @requires(*READERS)
     @blp.arguments(PolicyHistoryArgsSchema, location="query")
     @blp.response(200, PolicyVersionSchema(many=True))
@@ -48,5 +43,4 @@ class PolicyHistory(MethodView):
         """Every version, newest first: who changed what, when, and why."""
         rows, total = policy.history(**args)
         views = [policy.version_view(row) for row in rows]
-        db.session.commit()
         return views, {"X-Total-Count": str(total)}

@@ -2,6 +2,7 @@
 
 from marshmallow import ValidationError, fields, validates_schema
 
+from placement.contract import DateTime, Integer
 from placement.resources.common import PageArgsSchema, StrictSchema, text
 from placement.services.policy import PolicySettingsSchema
 
@@ -18,7 +19,7 @@ class PolicyChangeSchema(PolicySettingsSchema):
 
 
 class AuthorSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     username = fields.String()
 
 
@@ -29,8 +30,8 @@ class ChangeSchema(StrictSchema):
 
 
 class PolicyVersionSchema(StrictSchema):
-    version = fields.Integer()
-    changed_at = fields.DateTime()
+    version = Integer()
+    changed_at = DateTime()
     changed_by = fields.Nested(AuthorSchema, allow_none=True,
                                metadata={"description": "null: command line or network file"})
     source = fields.String(metadata={"description": "api, command or network_file"})

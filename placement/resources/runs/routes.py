@@ -1,10 +1,9 @@
 """Batch optimizer runs over the queue (coordinators)."""
 
-from flask.views import MethodView
 
 from placement.auth import current_user, requires
 from placement.extensions import db
-from placement.resources.common import Blueprint
+from placement.resources.common import Blueprint, View
 from placement.resources.idempotency import idempotent
 from placement.resources.runs.schemas import RunCreateSchema, RunSchema
 from placement.services import runs
@@ -14,7 +13,7 @@ blp = Blueprint("optimizer_runs", __name__, description="Batch optimizer runs.")
 
 
 @blp.route("/optimizer/runs")
-class Runs(MethodView):
+class Runs(View):
     @requires(*runs.RUNNERS)
     @idempotent
     @blp.arguments(RunCreateSchema)
@@ -26,20 +25,19 @@ class Runs(MethodView):
         and stores a proposal per request. Read the run until its status is `succeeded` (with
         proposals and a summary) or `failed` (with `failure`, the reason)."""
         run = runs.queue_run(current_user(), **body)
+        # Committed before it is queued: the worker reads the run from the database.
         db.session.commit()
         enqueue_run(run.id)
         # As it stands now: queued, or already solved where the queue runs in-process (tests).
         db.session.refresh(run)
-        db.session.commit()
         return run
 
 
 @blp.route("/optimizer/runs/<int:run_id>")
-class RunById(MethodView):
+class RunById(View):
     @requires(*runs.RUNNERS)
     @blp.response(200, RunSchema)
     def get(self, run_id):
         """Read a run with its proposals."""
         run = runs.visible_run(current_user(), run_id)
-        db.session.commit()
         return run
