@@ -56,8 +56,8 @@ def build_config(instance_path, overrides=None):
         "IDEMPOTENCY_TTL": timedelta(hours=24),
         # Hourly occupancy snapshots are kept this long (history charts, a year of trends).
         "OCCUPANCY_SNAPSHOT_RETENTION": timedelta(days=400),
-        # Lifecycle defaults (read through placement/services/lifecycle_policy.py only): a stay
-        # this long is reminded of, and a closed case is purged this long after closing.
+        # Lifecycle defaults, which a stored policy version may change (services/policy.py): a
+        # stay this long is reminded of, and a closed case is purged this long after closing.
         "REFLECTION_PERIOD": timedelta(days=90),
         "CASE_RETENTION": timedelta(days=365),
         "PROXY_HOPS": 0,

@@ -1,13 +1,10 @@
-"""The periods the lifecycle jobs use, read in this one place.
-
-Today they come from the configuration (REFLECTION_PERIOD, CASE_RETENTION); when the policy is
-stored as data, this function reads the stored policy instead and nothing else changes.
-"""
+"""The periods the lifecycle jobs use, read in this one place: from the policy in force
+(placement/services/policy.py: its stored versions over the configuration's defaults)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from placement.services import policy
 
 
 @dataclass(frozen=True)
@@ -20,6 +17,5 @@ class LifecyclePolicy:
 
 def lifecycle_policy():
     """The reflection period and the retention period in force now."""
-    config = current_app.config
-    return LifecyclePolicy(reflection_period=config["REFLECTION_PERIOD"],
-                           retention=config["CASE_RETENTION"])
+    return LifecyclePolicy(reflection_period=policy.reflection_period(),
+                           retention=policy.retention())

@@ -87,3 +87,16 @@ def test_case_manager_and_shelter_manager_plan_later_others_may_not(client, netw
     clock.set_offset(timedelta(days=40))
     jobs.run("remind_of_long_stays")
     assert _told(case_manager, manager) == []
+
+
+def test_the_reflection_period_is_the_stored_policys(client, network, make_user):
+    case_manager, manager, placement = _placed(client, network, make_user)
+    admin = make_user("admin")
+    changed = client.patch("/api/v1/policy", json={"reflection_period_days": 30,
+                                                   "reason": "a shorter reflection period"},
+                           headers=admin.headers)
+    assert changed.status_code == 200, changed.get_json()
+    clock.set_offset(timedelta(days=30, minutes=1))
+    assert jobs.run("remind_of_long_stays").summary == "reminded 1"
+    assert {kind for _user, kind, _id in _told(case_manager, manager)} == \
+        {"stay.reflection_period"}
