@@ -63,12 +63,14 @@ test-postgres: $(STAMP) $(MO) browser
 	fi
 
 # Never part of `make test`: solver scales, the proposals and occupancy endpoints' latency,
-# and the snapshot job's time (PostgreSQL figures when TEST_DATABASE_URL is set).
+# the snapshot job's time (PostgreSQL figures when TEST_DATABASE_URL is set), and a 1,000-request
+# optimizer run through gunicorn and the worker while probes time the API.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.proposals
 	$(BIN)/python -m bench.privacy_area
 	$(BIN)/python -m bench.occupancy
+	$(BIN)/python -m bench.runs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -22,7 +22,7 @@ import statistics
 
 from optimizer import instance_from_dict
 from optimizer.generate import _Towns, generate
-from optimizer.rules import h6_suspects
+from optimizer.hard.h6_suspects import check as h6_suspects
 from optimizer.types import Policy
 from placement.data.geo import kosovo_municipalities
 from placement.geometry import contains, haversine_km, municipality_shapes, touched_by_disk

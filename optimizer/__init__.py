@@ -4,9 +4,11 @@ Public API: build an `Instance` (or `instance_from_dict` / `load_instance`), cal
 `rank(instance, request_id)` for one request's options, or `solve(instance, ...)` for a batch.
 """
 
-from .explain import apply_relaxation, residual_instance
+from .explain import residual_instance
 from .io import instance_from_dict, instance_to_dict, load_instance, solution_to_dict
-from .rules import RULE_CODES, Option, Ranking, rank
+from .registry import RULE_CODES
+from .relax import apply_relaxation
+from .rules import Option, Ranking, rank
 from .solve import solve
 from .types import (
     Assignment,

@@ -1,10 +1,11 @@
-"""The rules of `rules.py` for one request against every shelter at once.
+"""The registry's rules for one request against every shelter at once.
 
-Person-level rules (H3, H4, H8) and fit depend on a few shelter fields only, so they are evaluated
-with the one-pair functions once per distinct combination of those fields ("traits") and spread
-over the shelters with numpy. Room rules (H1, H2, H5) are vectorised over all rooms. Suspect
-distances (H6) are vectorised, and any value within a hair of a threshold or a rounding edge is
-recomputed with `geo.haversine_km`, so the batch agrees exactly with the one-pair functions.
+Profile rules (H3, H4, H8) and fit depend on a few shelter fields only, so they are evaluated
+with the one-pair checks once per distinct combination of the fields the rules declare
+("traits") and spread over the shelters with numpy. Room rules (H1, H2, H5) are vectorised over
+all rooms. Suspect distances (H6) are vectorised, and any value within a hair of a threshold or a
+rounding edge is recomputed with `geo.haversine_km`, so the batch agrees exactly with the
+one-pair checks the validator uses. Waived rules (`Request.waived`) are skipped here as there.
 """
 
 from __future__ import annotations
@@ -14,35 +15,14 @@ import math
 import numpy as np
 
 from .geo import EARTH_RADIUS_KM, haversine_km, rounded_km
-from .rules import (
-    family_room_free,
-    language_points,
-    oldest_boy,
-    profile_reasons,
-    room_genders,
-)
-from .types import WHEELCHAIR, Instance, Request
+from .hard import h1_beds, h2_together, h5_rooms
+from .registry import profile_key, profile_reasons, profile_traits, room_key
+from .rules import language_points
+from .types import Instance, Request
+from .vocabulary import GENDERS, ROOM_KINDS, WHEELCHAIR
 
 _EDGE = 1e-6
-_KINDS = {"adult": 0, "minor": 1, "family": 2}
-
-
-def person_key(request: Request) -> tuple:
-    """Everything H3, H4 and H8 read from a request."""
-    return (request.category, request.risk, frozenset(p.gender for p in request.members),
-            bool(request.accompanying_children), oldest_boy(request), request.unaccompanied,
-            WHEELCHAIR in request.needs)
-
-
-def room_key(request: Request) -> tuple:
-    """Everything H1, H2 and H5 read from a request."""
-    return (request.size, request.needs_family_room, request.age_kind, request.gender)
-
-
-def _traits(shelter) -> tuple:
-    return (shelter.kind, shelter.security_level, shelter.gender_policy,
-            shelter.accepts_unaccompanied_minors, shelter.accepts_accompanied_children,
-            shelter.max_accompanying_boy_age, shelter.wheelchair_accessible)
+_KINDS = {kind: k for k, kind in enumerate(ROOM_KINDS)}
 
 
 def _groups(values: list) -> tuple[np.ndarray, list[int]]:
@@ -60,12 +40,13 @@ def _groups(values: list) -> tuple[np.ndarray, list[int]]:
 
 
 class PersonRules:
-    """H3, H4, H8 and the L2 fit of a request at every shelter, cached per kind of request."""
+    """The profile rules and the L2 fit of a request at every shelter, cached per kind of
+    request (the fields the rules declare they read)."""
 
     def __init__(self, instance: Instance):
         self.instance = instance
         shelters = instance.shelters
-        self.trait_of, self._trait_firsts = _groups([_traits(s) for s in shelters])
+        self.trait_of, self._trait_firsts = _groups([profile_traits(s) for s in shelters])
         self.speech_of, self._speech_firsts = _groups(
             [(frozenset(s.languages), "interpretation" in s.services) for s in shelters])
         self._services = [frozenset(s.services) for s in shelters]
@@ -75,8 +56,8 @@ class PersonRules:
         self._fits: dict[tuple, np.ndarray] = {}
 
     def reasons(self, request: Request) -> list[dict[str, str]]:
-        """The person-level reasons, one dict per trait group (index with `trait_of`)."""
-        key = person_key(request)
+        """The profile reasons, one dict per trait group (index with `trait_of`)."""
+        key = profile_key(request)
         found = self._reasons.get(key)
         if found is None:
             policy, shelters = self.instance.policy, self.instance.shelters
@@ -85,8 +66,8 @@ class PersonRules:
         return found
 
     def allowed(self, request: Request) -> np.ndarray:
-        """Shelters where no person-level rule excludes the request."""
-        key = person_key(request)
+        """Shelters where no profile rule excludes the request."""
+        key = profile_key(request)
         found = self._allowed.get(key)
         if found is None:
             ok = np.array([not r for r in self.reasons(request)], dtype=bool)
@@ -124,7 +105,7 @@ def distances_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> 
 
 
 class Geometry:
-    """Shelter points, privacy radii and area municipalities for H6 and L3 over every shelter."""
+    """The place rules (H6 on the shelters' areas, H7's excluded shelters) and L3 travel."""
 
     def __init__(self, instance: Instance):
         self.instance = instance
@@ -141,12 +122,15 @@ class Geometry:
                 [municipality in s.area_towns for s in self.instance.shelters], dtype=bool)
         return found
 
-    def suspects(self, request: Request, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """(area touches a suspect's municipality, a suspect nearer than `threshold` km plus
-        the shelter's privacy radius) per shelter."""
+    def suspects(self, request: Request) -> tuple[np.ndarray, np.ndarray]:
+        """H6 per shelter: (area touches a suspect's municipality, a suspect nearer than the
+        policy's distance plus the shelter's privacy radius); none when H6 is waived."""
         count = len(self.lats)
         same_town = np.zeros(count, dtype=bool)
         near = np.zeros(count, dtype=bool)
+        if not request.checks("H6"):
+            return same_town, near
+        threshold = self.instance.policy.min_suspect_distance_km[request.risk]
         limits = threshold + self.radii
         for suspect in request.suspects:
             d = distances_km(suspect.lat, suspect.lon, self.lats, self.lons)
@@ -160,9 +144,18 @@ class Geometry:
                 same_town |= self._touches(suspect.municipality)
         return same_town, near
 
-    def suspect_ok(self, request: Request, threshold: float) -> np.ndarray:
-        same_town, near = self.suspects(request, threshold)
-        return ~(same_town | near)
+    def kept_apart(self, request: Request) -> np.ndarray:
+        """H7 per shelter: a case to keep apart from stays there; none when H7 is waived."""
+        found = np.zeros(len(self.lats), dtype=bool)
+        if request.checks("H7"):
+            for shelter_id in request.exclude_shelters:
+                found[self.instance.shelter_index[shelter_id]] = True
+        return found
+
+    def place_ok(self, request: Request) -> np.ndarray:
+        """Shelters where no place rule (H6, H7) excludes the request."""
+        same_town, near = self.suspects(request)
+        return ~(same_town | near | self.kept_apart(request))
 
     def travel(self, request: Request, indices: np.ndarray) -> np.ndarray:
         """L3 (rounded km) from the request's location to the given shelters."""
@@ -179,7 +172,7 @@ ROOM_OK, ROOM_H5, ROOM_H2, ROOM_H1 = 0, 1, 2, 3
 
 
 class RoomRules:
-    """H1, H2 and H5 of `rules.room_rule_reasons` for a kind of request at every shelter."""
+    """`registry.room_reasons` (H5, H2, H1) for a kind of request at every shelter."""
 
     def __init__(self, instance: Instance):
         rooms = [(s, room) for s, shelter in enumerate(instance.shelters)
@@ -188,27 +181,26 @@ class RoomRules:
         self.shelter = np.array([s for s, _ in rooms], dtype=np.int64)
         self.kind = np.array([_KINDS[r.kind] for _, r in rooms], dtype=np.int64)
         self.free = np.array([r.free for _, r in rooms], dtype=np.int64)
-        self.family_free = np.array([family_room_free(r) for _, r in rooms], dtype=bool)
-        genders = [room_genders(r) for _, r in rooms]
-        self.takes = {g: np.array([g in gs for gs in genders], dtype=bool)
-                      for g in ("female", "male")}
+        self.family_free = np.array([h5_rooms.family_room_free(r) for _, r in rooms], dtype=bool)
+        genders = [h5_rooms.room_genders(r) for _, r in rooms]
+        self.takes = {g: np.array([g in gs for gs in genders], dtype=bool) for g in GENDERS}
         self._codes: dict[tuple, np.ndarray] = {}
 
-    def suitable(self, key: tuple) -> np.ndarray:
-        """Rooms the kind of request may enter on its own but for beds (H5)."""
-        _, family, age_kind, gender = key
+    def suitable(self, request: Request) -> np.ndarray:
+        """Rooms the request may enter on its own but for beds: `h5_rooms.takes`, vectorised."""
         ok = (self.kind == _KINDS["family"]) & self.family_free
-        if not family:
-            ok = ok | ((self.kind == _KINDS[age_kind]) & self.takes[gender])
+        if not request.needs_family_room:
+            ok = ok | ((self.kind == _KINDS[request.age_kind]) & self.takes[request.gender])
         return ok
 
-    def codes(self, key: tuple) -> np.ndarray:
+    def codes(self, request: Request) -> np.ndarray:
         """Per shelter: ROOM_OK, or the one room rule (H5, H2, H1) that excludes it."""
+        key = room_key(request)
         found = self._codes.get(key)
         if found is not None:
             return found
-        size = key[0]
-        suitable = self.suitable(key)
+        size = request.size
+        suitable = self.suitable(request)
         fitting = suitable & (self.free >= size)
         n = self.count
         any_fit = np.bincount(self.shelter, weights=fitting, minlength=n) > 0
@@ -223,16 +215,12 @@ class RoomRules:
         return found
 
 
-def room_reason(key: tuple, code: int) -> dict[str, str]:
-    """The sentence of `rules.room_rule_reasons` for a room code."""
-    size, family, age_kind, _ = key
+def room_reason(request: Request, code: int) -> dict[str, str]:
+    """The room rule's own sentence for a room code."""
     if code == ROOM_H5:
-        if family:
-            return {"H5": "H5: this group needs an empty family room and none is free here"}
-        return {"H5": f"H5: no {age_kind} room for this group's gender and no empty family "
-                      "room here"}
+        return {"H5": h5_rooms.shelter_sentence(request)}
     if code == ROOM_H2:
-        return {"H2": f"H2: no single room here can keep the group of {size} together"}
+        return {"H2": h2_together.sentence(request)}
     if code == ROOM_H1:
-        return {"H1": f"H1: not enough free beds here for a group of {size}"}
+        return {"H1": h1_beds.shelter_sentence(request)}
     return {}

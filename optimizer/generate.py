@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import random
 
+from .vocabulary import GENDERS
+
 KOSOVO = {
     "prishtine": [("prishtine", 42.67, 21.17), ("podujeve", 42.91, 21.19), ("obiliq", 42.69, 21.08),
                   ("fushe-kosove", 42.64, 21.10), ("lipjan", 42.52, 21.13),
@@ -127,26 +129,26 @@ def _persons(rng: random.Random) -> list[dict]:
     if roll < 0.36:
         return [woman]
     if roll < 0.62:  # mother with children, boys often near the usual limits
-        kids = [{"gender": rng.choice(("female", "male")),
+        kids = [{"gender": rng.choice(GENDERS),
                  "age": rng.choice((rng.randint(0, 10), rng.randint(11, 16))), "role": "child"}
                 for _ in range(rng.randint(1, 3))]
         return [woman, *kids]
     if roll < 0.70:
         return [{"gender": "male", "age": rng.randint(18, 50), "role": "primary"}]
     if roll < 0.80:
-        return [{"gender": rng.choice(("female", "male")), "age": rng.randint(13, 17),
+        return [{"gender": rng.choice(GENDERS), "age": rng.randint(13, 17),
                  "role": "primary"}]
     if roll < 0.85:  # unaccompanied siblings
-        return [{"gender": rng.choice(("female", "male")), "age": rng.randint(12, 17),
+        return [{"gender": rng.choice(GENDERS), "age": rng.randint(12, 17),
                  "role": "primary"},
-                {"gender": rng.choice(("female", "male")), "age": rng.randint(8, 16),
+                {"gender": rng.choice(GENDERS), "age": rng.randint(8, 16),
                  "role": "child"}]
     if roll < 0.90:  # mixed-gender adults (a couple, a father with a grown daughter)
         return [woman, {"gender": "male", "age": rng.randint(18, 60), "role": "adult"}]
     if roll < 0.95:
         return [woman, {"gender": "female", "age": rng.randint(18, 40), "role": "adult"}]
     return [{"gender": "male", "age": rng.randint(25, 55), "role": "primary"},
-            {"gender": rng.choice(("female", "male")), "age": rng.randint(2, 15), "role": "child"}]
+            {"gender": rng.choice(GENDERS), "age": rng.randint(2, 15), "role": "child"}]
 
 
 def _request(rng: random.Random, k: int, towns: _Towns, shelters: list[dict]) -> dict:
@@ -197,11 +199,11 @@ def _occupy(rng: random.Random, shelters: list[dict], free_target: int) -> None:
             size = rng.randint(2, room["beds"])
             mother = {"gender": "female", "age": rng.randint(20, 45), "group": "f1"}
             room["occupants"] = [mother] + [
-                {"gender": rng.choice(("female", "male")), "age": rng.randint(0, 12), "group": "f1"}
+                {"gender": rng.choice(GENDERS), "age": rng.randint(0, 12), "group": "f1"}
                 for _ in range(size - 1)]
             free -= room["beds"]  # a family room in use takes nobody else: all its beds are gone
             continue
-        gender = room["gender"] if room["gender"] != "any" else rng.choice(("female", "male"))
+        gender = room["gender"] if room["gender"] != "any" else rng.choice(GENDERS)
         take = rng.randint(1, room["beds"])
         adult = room["kind"] == "adult"
         room["occupants"] = [{"gender": gender, "age": rng.randint(18, 50) if adult

@@ -29,7 +29,7 @@ _OPTIONAL = {
     Shelter: {"max_accompanying_boy_age": None, "languages": [], "services": [],
               "location_radius_km": 0.0, "area_municipalities": []},
     Request: {"languages": [], "needs": [], "suspects": [], "keep_apart_from": [],
-              "exclude_shelters": []},
+              "exclude_shelters": [], "waived": []},
 }
 
 
@@ -161,7 +161,7 @@ def instance_to_dict(instance: Instance) -> dict:
     return {
         "policy": policy_to_dict(instance.policy),
         "shelters": [_shelter_dict(s) for s in instance.shelters],
-        "requests": _plain(instance.requests),
+        "requests": [_request_dict(r) for r in instance.requests],
     }
 
 
@@ -172,6 +172,14 @@ def _shelter_dict(shelter: Shelter) -> dict:
         del data["location_radius_km"]
     if not shelter.area_municipalities:
         del data["area_municipalities"]
+    return data
+
+
+def _request_dict(request) -> dict:
+    """A request's object; `waived` only when a rule is waived, so old files stay as is."""
+    data = _plain(request)
+    if not request.waived:
+        del data["waived"]
     return data
 
 

@@ -1,6 +1,6 @@
 """Batch preparation: eligible shelters per request and interchangeable room classes.
 
-The rules are those of `rules.py`, evaluated for many pairs at once by `batch.py` (which agrees
+The rules are the registry's, evaluated for many pairs at once by `batch.py` (which agrees
 exactly with the one-pair functions the validator uses).
 """
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .batch import Geometry, PersonRules
-from .rules import family_room_free, room_genders
+from .hard.h5_rooms import family_room_free, room_genders, takes
+from .registry import room_key
 from .types import Instance, Request
 
 
@@ -34,13 +35,9 @@ class RoomClass:
         return self.kind == "family"
 
     def admits(self, request: Request) -> bool:
-        """Whether a request may enter one of these rooms on its own (H1, H5)."""
-        if request.size > self.free:
-            return False
-        if self.family:
-            return True
-        return (not request.needs_family_room and self.kind == request.age_kind
-                and request.gender in self.genders)
+        """Whether a request may enter one of these rooms on its own (H1, H5). A family class
+        holds only free family rooms."""
+        return request.size <= self.free and takes(self.kind, self.genders, True, request)
 
 
 @dataclass
@@ -96,10 +93,6 @@ def room_classes(instance: Instance) -> tuple[list[RoomClass], list[list[int]]]:
     return classes, per_shelter
 
 
-def _admit_key(request: Request) -> tuple:
-    return (request.size, request.needs_family_room, request.age_kind, request.gender)
-
-
 def prepare(instance: Instance) -> Prepared:
     """Eligible (request, shelter, classes) with fit and travel, best shelter first."""
     classes, per_shelter = room_classes(instance)
@@ -109,15 +102,12 @@ def prepare(instance: Instance) -> Prepared:
     geometry, people = Geometry(instance), PersonRules(instance)
     has_room: dict[tuple, np.ndarray] = {}
     for request in instance.requests:
-        key = _admit_key(request)
+        key = room_key(request)
         if key not in prepared.admitted:
             prepared.admitted[key] = [tuple(c for c in mine if classes[c].admits(request))
                                       for mine in per_shelter]
             has_room[key] = np.array([bool(e) for e in prepared.admitted[key]], dtype=bool)
-        ok = people.allowed(request) & has_room[key]
-        ok &= geometry.suspect_ok(request, policy.min_suspect_distance_km[request.risk])
-        for shelter_id in request.exclude_shelters:
-            ok[instance.shelter_index[shelter_id]] = False
+        ok = people.allowed(request) & has_room[key] & geometry.place_ok(request)
         indices = np.nonzero(ok)[0]
         fit = people.fits(request)[indices]
         travel = geometry.travel(request, indices)

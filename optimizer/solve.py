@@ -142,17 +142,22 @@ def _hint_patterns(prepared, model, hint) -> None:
 
 
 def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
-          stop: threading.Event | None = None) -> Solution:
+          stop: threading.Event | None = None, started: float | None = None,
+          clock=time.monotonic) -> Solution:
     """Place the waiting requests: the lexicographic optimum of SPEC §4, within `time_limit` s.
 
     `method` "cpsat" proves optimality when it can; "greedy" is the one-pass baseline. `stop`
     (a threading.Event set by another thread) ends the search early; the answer is then the
     best valid one found (status feasible). Never raises for an unplaceable request: it comes
     back in `unassigned` with exclusions and checked relaxations.
+
+    `started` (a reading of `clock`, by default `time.monotonic`) is when the caller's work
+    began, if before this call: reading the instance then counts against `time_limit`, and
+    `wall_time_s` reports from there.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
-    start = time.monotonic()
+    start = clock() if started is None else started
     deadline = start + max(0.0, time_limit - _finish_reserve(instance, time_limit))
     prepared = prepare(instance)
     greedy = _as_placed(prepared, greedy_assign(prepared))
@@ -161,7 +166,7 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
         progress = _Progress(greedy, proven=False,
                              bound=sum(prepared.priorities[r] for r in placeable))
     else:
-        progress = _exact(prepared, placeable, greedy, deadline, stop)
+        progress = _exact(prepared, placeable, greedy, deadline, stop, clock)
     assignments = _finish(prepared, progress, greedy)
     objective = evaluate(instance, assignments)
     status = Status.OPTIMAL if progress.proven else Status.FEASIBLE
@@ -169,7 +174,7 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
     if bound is not None and progress.proven:
         bound = objective.priority
     unassigned = explain_unassigned(instance, assignments)
-    return Solution(status, objective, bound, time.monotonic() - start, tuple(assignments),
+    return Solution(status, objective, bound, clock() - start, tuple(assignments),
                     unassigned, method)
 
 
@@ -181,7 +186,7 @@ def _finish_reserve(instance: Instance, time_limit: float) -> float:
     return min(0.2 * max(0.0, time_limit), 0.05 + 3e-7 * pairs)
 
 
-def _exact(prepared, placeable, greedy, deadline, stop) -> _Progress:
+def _exact(prepared, placeable, greedy, deadline, stop, clock=time.monotonic) -> _Progress:
     competitors = max(0, len(placeable) - 1)
     shelters_of = {r: needed_shelters(prepared, r, competitors) for r in placeable}
     progress = _Progress({})
@@ -196,7 +201,7 @@ def _exact(prepared, placeable, greedy, deadline, stop) -> _Progress:
             hard.append(group)
     weights = [sum(len(shelters_of[r]) for r in g) for g in hard]
     for k, group in enumerate(hard):
-        now = time.monotonic()
+        now = clock()
         if now >= deadline or (stop is not None and stop.is_set()):
             progress.placed.update({r: greedy[r] for r in group if r in greedy})
             progress.proven = False

@@ -14,18 +14,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-CATEGORIES = ("thb", "dv")
-RISKS = ("low", "medium", "high")
-URGENCIES = ("routine", "urgent", "emergency")
-SHELTER_KINDS = ("thb", "dv")
-SECURITY_LEVELS = ("standard", "high")
-GENDER_POLICIES = ("women", "men", "any")
-ROOM_KINDS = ("adult", "minor", "family")
-ROOM_GENDERS = ("female", "male", "any")
-GENDERS = ("female", "male")
-ROLES = ("primary", "adult", "child")
-ADULT_AGE = 18
-WHEELCHAIR = "wheelchair"
+from .vocabulary import (
+    CATEGORIES,
+    GENDER_POLICIES,
+    GENDERS,
+    RISKS,
+    ROLES,
+    ROOM_GENDERS,
+    ROOM_KINDS,
+    SECURITY_LEVELS,
+    SHELTER_KINDS,
+    URGENCIES,
+    WHEELCHAIR,
+    is_adult,
+)
 
 DEFAULT_ALLOWED_KINDS = {
     "thb/high": ("thb/high",),
@@ -347,6 +349,9 @@ class Request:
     suspects: tuple[Suspect, ...] = ()
     keep_apart_from: tuple[Id, ...] = ()
     exclude_shelters: tuple[Id, ...] = ()
+    # Rules a coordinator waived for this request (SPEC §3 overrides): the data stays as it is
+    # and every check (ranking, batch, validator) skips these rules for this request alone.
+    waived: tuple[str, ...] = ()
 
     def __post_init__(self):
         _id("id", self.id)
@@ -367,10 +372,15 @@ class Request:
         _set(self, "exclude_shelters", _ids("exclude_shelters", self.exclude_shelters))
         if self.id in self.keep_apart_from:
             raise InstanceError("keep_apart_from", "a request cannot be kept apart from itself")
+        _set(self, "waived", _waivers(self.waived))
+
+    def checks(self, code: str) -> bool:
+        """Whether rule `code` applies to this request (not waived by a coordinator)."""
+        return code not in self.waived
 
     @cached_property
     def unaccompanied(self) -> bool:
-        return all(p.age < ADULT_AGE for p in self.persons)
+        return not any(is_adult(p.age) for p in self.persons)
 
     @cached_property
     def accompanying_children(self) -> tuple[Person, ...]:
@@ -383,6 +393,23 @@ class Request:
         if self.unaccompanied:
             return self.persons
         return tuple(p for p in self.persons if p.role != "child")
+
+    @cached_property
+    def member_genders(self) -> frozenset[str]:
+        return frozenset(p.gender for p in self.members)
+
+    @cached_property
+    def oldest_accompanying_boy(self) -> int | None:
+        ages = [p.age for p in self.accompanying_children if p.gender == "male"]
+        return max(ages) if ages else None
+
+    @property
+    def has_accompanying_children(self) -> bool:
+        return bool(self.accompanying_children)
+
+    @property
+    def needs_wheelchair(self) -> bool:
+        return WHEELCHAIR in self.needs
 
     @cached_property
     def genders(self) -> frozenset[str]:
@@ -405,6 +432,20 @@ class Request:
     def age_kind(self) -> str:
         """The non-family room kind this request may take: minor or adult."""
         return "minor" if self.unaccompanied else "adult"
+
+
+def _waivers(values: Any) -> tuple[str, ...]:
+    """Waived rule codes: each one a coordinator may override, once, in the registry's order."""
+    from .registry import OVERRIDABLE  # the registry's rules import these types
+
+    codes = _codes("waived", values)
+    for i, code in enumerate(codes):
+        if code not in OVERRIDABLE:
+            raise InstanceError(f"waived[{i}]", "must be a rule a coordinator may override: "
+                                                f"{', '.join(OVERRIDABLE)}")
+    if len(set(codes)) != len(codes):
+        raise InstanceError("waived", "lists a rule twice")
+    return tuple(sorted(codes))
 
 
 @dataclass(frozen=True)
@@ -451,10 +492,13 @@ class Instance:
 
     @cached_property
     def keep_apart(self) -> dict[Id, frozenset[Id]]:
-        """H7 partners of each request, symmetric: either listing the other is enough."""
+        """H7 partners of each request, symmetric: either listing the other is enough, and a
+        waiver of H7 by either lifts the pair."""
         partners: dict[Id, set[Id]] = {r.id: set() for r in self.requests}
         for r in self.requests:
             for other in r.keep_apart_from:
+                if not (r.checks("H7") and self.request(other).checks("H7")):
+                    continue  # a coordinator waived H7 for one of the two
                 partners[r.id].add(other)
                 partners[other].add(r.id)
         return {k: frozenset(v) for k, v in partners.items()}

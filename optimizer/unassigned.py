@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .batch import Geometry, PersonRules, RoomRules, room_key, room_reason
-from .explain import _beds, _h4, _h6, _works, residual_instance
-from .rules import H7_SENTENCE, h6_distance_sentence, h6_municipality_sentence
+from .batch import Geometry, PersonRules, RoomRules, room_reason
+from .explain import residual_instance
+from .hard import h6_suspects, h7_apart
+from .registry import RELAXABLE, room_key
+from .relax import offer, works
 from .types import Exclusion, Instance, Relaxation, Request, Unassigned
-
-_RELAXABLE = {("H1",), ("H2",), ("H4",), ("H6",)}
 
 
 def explain_unassigned(instance: Instance, assignments) -> tuple[Unassigned, ...]:
@@ -70,7 +70,7 @@ class _Explainer:
                 shared[s] = Exclusion(self.ids[s], rules, reasons)
             built[shelters] = True
             exclusions[mine] = shared[shelters]
-            if rules in _RELAXABLE:
+            if len(rules) == 1 and rules[0] in RELAXABLE:
                 relaxable[mine] = True
         exclusions = exclusions.tolist()
         relaxations = self._relaxations(request, [exclusions[k] for k in np.nonzero(relaxable)[0]])
@@ -80,15 +80,12 @@ class _Explainer:
         """One integer per shelter naming the set of rules that exclude it (0: none)."""
         person_ids = np.array([self._person_id(r) for r in self.people.reasons(request)] or [0],
                               dtype=np.int64)
-        threshold = self.instance.policy.min_suspect_distance_km[request.risk]
-        same_town, near = self.geometry.suspects(request, threshold)
+        same_town, near = self.geometry.suspects(request)
         # 0: H6 holds; 1 + 2k: municipality, 2 + 2k: distance, for area class k.
         h6 = np.where(same_town, 1, np.where(near, 2, 0))
         h6 = np.where(h6 > 0, h6 + 2 * self._area_kind, 0)
-        h7 = np.zeros(len(self.ids), dtype=np.int64)
-        for shelter_id in request.exclude_shelters:
-            h7[self.instance.shelter_index[shelter_id]] = 1
-        room = self.rooms.codes(room_key(request))
+        h7 = self.geometry.kept_apart(request).astype(np.int64)
+        room = self.rooms.codes(request)
         person = person_ids[self.people.trait_of] if len(self.ids) else h7
         return ((person * self._h6_span + h6) * 2 + h7) * 4 + room, self._person_reasons
 
@@ -109,11 +106,11 @@ class _Explainer:
         if h6:
             kind, distance = divmod(h6 - 1, 2)
             shelter = self._example[self._area_kinds[kind]]
-            reasons["H6"] = (h6_distance_sentence(self.instance.policy, request, shelter)
-                             if distance else h6_municipality_sentence(shelter))
+            reasons["H6"] = (h6_suspects.distance_sentence(self.instance.policy, request, shelter)
+                             if distance else h6_suspects.municipality_sentence(shelter))
         if h7:
-            reasons["H7"] = H7_SENTENCE
-        reasons.update(room_reason(room_key(request), room))
+            reasons["H7"] = h7_apart.SENTENCE
+        reasons.update(room_reason(request, room))
         ordered = dict(sorted(reasons.items()))
         key = (tuple(ordered), tuple(ordered.values()))
         found = self._content_ids.get(key)
@@ -129,25 +126,23 @@ class _Explainer:
         found = []
         key = room_key(request)
         for exclusion in exclusions:
-            rules = exclusion.rules
-            if rules in (("H1",), ("H2",)):
-                relaxation = self._bed_relaxation(request, key, exclusion.shelter, rules[0])
+            if exclusion.rules in (("H1",), ("H2",)):
+                relaxation = self._bed_relaxation(request, key, exclusion)
             else:
-                relaxer = _h6 if rules == ("H6",) else _h4
-                relaxation = relaxer(self.instance, request, exclusion.shelter)
-                if relaxation and not _works(self.instance, request, relaxation):
+                relaxation = offer(self.instance, request, exclusion)
+                if relaxation and not works(self.instance, request, relaxation):
                     relaxation = None
             if relaxation:
                 found.append(relaxation)
         return tuple(found)
 
-    def _bed_relaxation(self, request: Request, key: tuple, shelter_id, rule: str):
-        """Beds depend only on the shelter and the group's shape (size, room needs, gender):
+    def _bed_relaxation(self, request: Request, key: tuple, exclusion: Exclusion):
+        """Beds depend only on the shelter and what the room rules read from the request:
         with H1 or H2 the only rule, every other rule passes, so one check holds for all."""
-        cache_key = (key, shelter_id, rule)
+        cache_key = (key, exclusion.shelter, exclusion.rules)
         if cache_key not in self._beds:
-            relaxation = _beds(self.instance, request, shelter_id, rule)
-            if relaxation and not _works(self.instance, request, relaxation):
+            relaxation = offer(self.instance, request, exclusion)
+            if relaxation and not works(self.instance, request, relaxation):
                 relaxation = None
             self._beds[cache_key] = relaxation
         return self._beds[cache_key]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .rules import fit, shelter_reasons, travel_km
+from .hard import h2_together, h7_apart
+from .registry import RULES, shelter_reasons
+from .rules import fit, travel_km
 from .types import Assignment, Instance, Objective, Solution
 
 
@@ -30,7 +32,7 @@ def violations(instance: Instance, assignments) -> list[str]:
             problems.append(f"unknown request {a.request!r}")
             continue
         if a.request in where:
-            problems.append(f"H2: request {a.request!r} is assigned twice")
+            problems.append(h2_together.twice(a.request))
             continue
         if a.shelter not in instance.shelter_index:
             problems.append(f"request {a.request!r}: unknown shelter {a.shelter!r}")
@@ -43,47 +45,13 @@ def violations(instance: Instance, assignments) -> list[str]:
         by_room[(a.shelter, a.room)].append(a)
         reasons = shelter_reasons(instance.policy, instance.request(a.request), shelter)
         problems.extend(f"request {a.request!r} at {a.shelter!r}: {r}" for r in reasons.values())
-    problems.extend(_keep_apart(instance, where))
+    problems.extend(h7_apart.shared_shelters(instance, where))
     for (shelter_id, room_id), entering in by_room.items():
         room = next(r for r in instance.shelter(shelter_id).rooms if r.id == room_id)
-        problems.extend(_room(instance, room, [instance.request(a.request) for a in entering]))
-    return problems
-
-
-def _keep_apart(instance: Instance, where: dict) -> list[str]:
-    problems = []
-    for request_id, shelter_id in where.items():
-        for other in instance.keep_apart[request_id]:
-            if where.get(other) == shelter_id and repr(request_id) < repr(other):
-                problems.append(f"H7: {request_id!r} and {other!r} share shelter {shelter_id!r}")
-    return problems
-
-
-def _room(instance: Instance, room, requests) -> list[str]:
-    label = f"room {room.id!r}"
-    problems = []
-    newcomers = sum(r.size for r in requests)
-    if len(room.occupants) + room.held + newcomers > room.beds:
-        problems.append(f"H1: {label} is over its beds")
-    if room.kind == "family":
-        if len(requests) > 1:
-            problems.append(f"H5: family {label} takes more than one group")
-        if room.occupants or room.held:
-            problems.append(f"H5: family {label} is in use")
-        return problems
-    for request in requests:
-        if request.needs_family_room:
-            problems.append(f"H5: request {request.id!r} needs a family room, not {label}")
-        elif room.kind != request.age_kind:
-            problems.append(f"H5: request {request.id!r} cannot take {room.kind} {label}")
-    genders = {o.gender for o in room.occupants}
-    genders.update(p.gender for r in requests for p in r.persons)
-    if room.gender != "any" and genders - {room.gender}:
-        problems.append(f"H5: {room.gender} {label} gets another gender")
-    if len(genders) > 1:
-        problems.append(f"H5: {label} would hold two genders")
-    if room.gender == "any" and room.held and not room.occupants:
-        problems.append(f"H5: {label} has holds of unknown gender")
+        requests = [instance.request(a.request) for a in entering]
+        for rule in RULES:
+            if rule.fill_check is not None:
+                problems.extend(rule.fill_check(room, requests))
     return problems
 
 

@@ -13,6 +13,7 @@ from placement.config import build_config
 from placement.errors import register_error_handlers
 from placement.extensions import api, db, migrate
 from placement.resources.common import MAX_ID
+from placement.worker import init_queue, owns_table
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -28,7 +29,10 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    # The run queue's own tables (PostgreSQL storage) are not the models': autogenerate skips them.
+    migrate.init_app(app, db, directory=str(MIGRATIONS),
+                     include_name=lambda name, kind, _up: kind != "table" or not owns_table(name))
+    init_queue(app, config)
     api.init_app(app)
     _register_resources(app)
     _register_pages(app)

@@ -1,4 +1,5 @@
-"""Flask commands: secrets, the network file, accounts, demo logins, audit, jobs, scheduler."""
+"""Flask commands: secrets, the network file, the policy, accounts, demo logins, audit, jobs,
+scheduler, worker."""
 
 import json
 import logging
@@ -11,34 +12,39 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 
 from placement.crypto import key_ring, new_key
 from placement.errors import DomainError
 from placement.extensions import db
 from placement.models import Shelter, User
 from placement.models.account import ROLES
-from placement.services import accounts, audit, audit_anchor
+from placement.services import accounts, audit, audit_anchor, policy
 from placement.services.network import LOCATION_PURPOSE, default_network, load_network
-from placement.services.network_file import NetworkError
+from placement.services.network_file import NetworkError, flatten_errors
 
 secrets_cli = AppGroup("secrets", help="Keys for sessions, encryption at rest and the audit chain.")
 network_cli = AppGroup("network", help="The shelter network.")
+policy_cli = AppGroup("policy", help="The placement policy, stored with its history.")
 users_cli = AppGroup("users", help="Accounts and roles.")
 demo_cli = AppGroup("demo", help="Demo set-up for a local install.")
 audit_cli = AppGroup("audit", help="The hash-chained audit log.")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs, one at a time.")
 scheduler_cli = AppGroup("scheduler", help="The scheduler process.")
+worker_cli = AppGroup("worker", help="The optimizer run worker process.")
 
 
 def register_commands(app):
     for group in (
         secrets_cli,
         network_cli,
+        policy_cli,
         users_cli,
         demo_cli,
         audit_cli,
         jobs_cli,
         scheduler_cli,
+        worker_cli,
     ):
         app.cli.add_command(group)
 
@@ -106,6 +112,55 @@ def network_load(path, use_default):
     base_dir = None if use_default else Path(path).parent
     for line in _commit_or_fail(lambda: load_network(document, base_dir)):
         click.echo(line)
+
+
+def _policy_settings(assignments):
+    """["min_suspect_distance_km.high=45", "hold_ttl_minutes=90"] as validated settings."""
+    settings = {}
+    for assignment in assignments:
+        path, sign, text = assignment.partition("=")
+        if not sign or not path:
+            raise click.UsageError(f"{assignment!r}: write NAME=VALUE")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            raise click.UsageError(f"{path}: {text!r} is not a number") from None
+        *tables, name = path.split(".")
+        target = settings
+        for table in tables:
+            target = target.setdefault(table, {})
+            if not isinstance(target, dict):
+                raise click.UsageError(f"{path}: {table} is a value, not a table")
+        target[name] = value
+    try:
+        return policy.PolicySettingsSchema().load(settings)
+    except ValidationError as error:
+        raise click.ClickException("; ".join(flatten_errors(error.messages))) from None
+
+
+@policy_cli.command("set")
+@click.argument("assignments", nargs=-1, required=True, metavar="NAME=VALUE...")
+@click.option("--reason", required=True, help="Why (kept in the policy's history).")
+def policy_set(assignments, reason):
+    """Change policy values, e.g. min_suspect_distance_km.high=45 hold_ttl_minutes=90."""
+    if not reason.strip() or len(reason) > 200:
+        raise click.UsageError("--reason: 1 to 200 characters")
+    settings = _policy_settings(assignments)
+    version = _commit_or_fail(lambda: policy.change(settings, reason, source="command"))
+    if version is None:
+        click.echo("policy unchanged")
+        return
+    for change in policy.version_view(version)["changes"]:
+        click.echo(f"  {change['field']}: {change['before']} -> {change['after']}")
+    click.echo(f"policy version {version.id} in force")
+
+
+@policy_cli.command("show")
+def policy_show():
+    """The policy in force, as JSON, and the version that set it."""
+    view = policy.policy_view()
+    db.session.rollback()
+    click.echo(json.dumps(view, indent=1, default=str))
 
 
 @users_cli.command("create")
@@ -267,4 +322,14 @@ def scheduler_run():
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    serve(current_app._get_current_object())
+
+
+@worker_cli.command("run")
+def worker_run():
+    """Solve queued optimizer runs until stopped (its own process; see placement/worker.py)."""
+    from placement.worker import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)
     serve(current_app._get_current_object())

@@ -56,6 +56,10 @@ def build_config(instance_path, overrides=None):
         "IDEMPOTENCY_TTL": timedelta(hours=24),
         # Hourly occupancy snapshots are kept this long (history charts, a year of trends).
         "OCCUPANCY_SNAPSHOT_RETENTION": timedelta(days=400),
+        # Lifecycle defaults, which a stored policy version may change (services/policy.py): a
+        # stay this long is reminded of, and a closed case is purged this long after closing.
+        "REFLECTION_PERIOD": timedelta(days=90),
+        "CASE_RETENTION": timedelta(days=365),
         "PROXY_HOPS": 0,
         "SUSPECT_CHANGES_PER_DAY": 20,
         "API_TITLE": "Streha",
@@ -102,6 +106,10 @@ def _environment():
         found["HOLD_TTL"] = timedelta(minutes=_env_int("HOLD_TTL_MINUTES", 120))
     if os.environ.get("IDEMPOTENCY_TTL_HOURS"):
         found["IDEMPOTENCY_TTL"] = timedelta(hours=_env_int("IDEMPOTENCY_TTL_HOURS", 24))
+    if os.environ.get("REFLECTION_PERIOD_DAYS"):
+        found["REFLECTION_PERIOD"] = timedelta(days=_env_int("REFLECTION_PERIOD_DAYS", 90))
+    if os.environ.get("CASE_RETENTION_DAYS"):
+        found["CASE_RETENTION"] = timedelta(days=_env_int("CASE_RETENTION_DAYS", 365))
     for name in INT_SETTINGS:
         if os.environ.get(name):
             found[name] = _env_int(name, 0)
@@ -117,6 +125,10 @@ def _environment():
             found[name] = os.environ[name]
     if os.environ.get("NOTIFY_WEBHOOK_URL"):
         found["NOTIFY_WEBHOOK_URL"] = os.environ["NOTIFY_WEBHOOK_URL"]
+    # The optimizer run queue (placement/worker.py): Redis if given, else the database or a file.
+    for name in ("REDIS_URL", "RUN_QUEUE_FILE"):
+        if os.environ.get(name):
+            found[name] = os.environ[name]
     if os.environ.get("NOTIFY_WEBHOOK_SECRET"):
         found["NOTIFY_WEBHOOK_SECRET"] = os.environ["NOTIFY_WEBHOOK_SECRET"]
     return found

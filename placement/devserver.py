@@ -1,4 +1,5 @@
-"""`make run`: the web server (gunicorn) and the scheduler, side by side, stopped together."""
+"""`make run`: the web server (gunicorn), the scheduler and the optimizer run worker, side by
+side, stopped together."""
 
 import argparse
 import os
@@ -13,7 +14,9 @@ def _commands(address):
     web = [os.path.join(bin_dir, "gunicorn"), "--workers", "2", "--bind", address, "wsgi:app"]
     # Its own process: one scheduler however many web workers (SPEC section 8).
     scheduler = [os.path.join(bin_dir, "flask"), "--app", "wsgi", "scheduler", "run"]
-    return {"web server": web, "scheduler": scheduler}
+    # Optimizer runs are solved here, never in a web worker (placement/worker.py).
+    worker = [os.path.join(bin_dir, "flask"), "--app", "wsgi", "worker", "run"]
+    return {"web server": web, "scheduler": scheduler, "run worker": worker}
 
 
 def _stop(children):
@@ -37,7 +40,7 @@ def main():
     address = f"{args.host}:{args.port}"
     sys.stdout.write(f"Streha: sign in at http://{address}/login\n")
     sys.stdout.write(f"  API: http://{address}/api/v1/  (docs: http://{address}/api/v1/docs)\n")
-    sys.stdout.write("the scheduler runs beside it; Ctrl-C stops both\n")
+    sys.stdout.write("the scheduler and the optimizer run worker run beside it; Ctrl-C stops all\n")
     sys.stdout.flush()
 
     stopping = []

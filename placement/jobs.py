@@ -23,9 +23,11 @@ from placement.extensions import db
 from placement.models import JobRun
 from placement.services import (
     audit_anchor,
+    case_retention,
     freshness,
     holds,
     occupancy_history,
+    reminders,
     retention,
     runs,
     webhook,
@@ -143,6 +145,12 @@ def flag_stale_shelters():
     return f"flagged {freshness.flag_stale_shelters()}"
 
 
+@job("purge_closed_cases", every=timedelta(days=1), lease=timedelta(minutes=30))
+def purge_closed_cases():
+    """Purge cases closed longer ago than the retention period; keep only anonymous counts."""
+    return f"purged {case_retention.purge_closed_cases()}"
+
+
 @job("purge_expired_tokens", every=timedelta(hours=1))
 def purge_expired_tokens():
     """Delete dead tokens and login attempts older than a day."""
@@ -167,6 +175,12 @@ def purge_job_runs():
 def release_expired_holds():
     """Release holds past their expiry and put their requests back in the queue."""
     return f"expired {len(holds.release_expired_holds())}"
+
+
+@job("remind_of_long_stays", every=timedelta(hours=1))
+def remind_of_long_stays():
+    """Remind once of each stay past the reflection period or past its planned departure."""
+    return f"reminded {reminders.send_reminders()}"
 
 
 @job("repropose_open_requests", every=timedelta(minutes=5), lease=timedelta(minutes=15))

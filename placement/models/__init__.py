@@ -5,8 +5,10 @@ from placement.models.audit import AuditEvent, AuditHead
 from placement.models.case import Case, RiskAssessment
 from placement.models.geo import Municipality, NetworkSettings, Organisation, Region
 from placement.models.job import JobLock, JobRun
+from placement.models.lifecycle import NeedCount, StayReminder
 from placement.models.notification import Notification, NotificationDelivery, ShelterStaleFlag
 from placement.models.occupancy import OccupancySnapshot
+from placement.models.policy import PolicyVersion
 from placement.models.shelter import Bed, BedEvent, Room, Shelter
 from placement.models.workflow import (
     Hold,
@@ -30,6 +32,7 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "NeedCount",
     "NetworkSettings",
     "Notification",
     "NotificationDelivery",
@@ -37,6 +40,7 @@ __all__ = [
     "Organisation",
     "OptimizerRun",
     "Placement",
+    "PolicyVersion",
     "PlacementRequest",
     "Proposal",
     "RequestEvent",
@@ -45,6 +49,7 @@ __all__ = [
     "Room",
     "Shelter",
     "ShelterStaleFlag",
+    "StayReminder",
     "Token",
     "User",
     "user_shelters",

@@ -5,11 +5,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from optimizer.vocabulary import CATEGORIES, RISKS
 from placement.extensions import db
 from placement.models.shelter import _in
 
-CATEGORIES = ("thb", "dv")
-RISKS = ("low", "medium", "high")
 CASE_STATUSES = ("open", "closed")
 # Who formally identified the victim: a closed list, not free text (nothing here may identify).
 IDENTIFYING_AUTHORITIES = (

@@ -5,16 +5,22 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from optimizer.vocabulary import (
+    BED_STATUSES,
+    GENDER_POLICIES,
+    ROOM_GENDERS,
+    ROOM_KINDS,
+    SECURITY_LEVELS,
+    SHELTER_KINDS,
+)
+from optimizer.vocabulary import GENDERS as PERSON_GENDERS
 from placement.extensions import db
 
-SHELTER_KINDS = ("thb", "dv")
-SECURITY_LEVELS = ("standard", "high")
-GENDER_POLICIES = ("women", "men", "any")
+# The shared words come from the optimizer's vocabulary (one definition for both); only the
+# service's own words are defined here.
 DISCLOSURES = ("municipality", "region")
-ROOM_KINDS = ("adult", "minor", "family")
-ROOM_GENDERS = ("female", "male", "any")
-BED_STATUSES = ("available", "held", "occupied", "out_of_service")
-PERSON_GENDERS = ("female", "male")
+__all__ = ["BED_STATUSES", "DISCLOSURES", "GENDER_POLICIES", "PERSON_GENDERS", "ROOM_GENDERS",
+           "ROOM_KINDS", "SECURITY_LEVELS", "SHELTER_KINDS", "Bed", "BedEvent", "Room", "Shelter"]
 
 
 def _in(column, values):

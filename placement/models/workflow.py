@@ -5,10 +5,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from optimizer.vocabulary import URGENCIES
 from placement.extensions import db
 from placement.models.shelter import _in
 
-URGENCIES = ("routine", "urgent", "emergency")
 REQUEST_STATUSES = ("open", "held", "accepted", "placed", "ended")
 HOLD_STATUSES = ("active", "accepted", "declined", "cancelled", "expired", "released", "used")
 DECLINE_REASONS = ("no_capacity", "safety_concern", "needs_not_met", "other")
@@ -23,7 +23,8 @@ DISCHARGE_REASONS = (
     "repatriated",
     "other",
 )
-RUN_STATUSES = ("running", "done", "failed")
+# A run is queued by the API, then solved by the worker (placement/worker.py).
+RUN_STATUSES = ("queued", "running", "succeeded", "failed")
 
 
 class PlacementRequest(db.Model):
@@ -151,10 +152,15 @@ class OptimizerRun(db.Model):
     # None for the scheduler's own runs.
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     auto_hold: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(sa.String(10), default="running")
+    status: Mapped[str] = mapped_column(sa.String(10), default="queued")
+    # When the run was asked for (queued); the solve's own time is in summary.wall_time_s.
     started_at: Mapped[datetime] = mapped_column(sa.DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Seconds for the whole run in the worker: reading the queue, the model build and the solve.
+    time_limit: Mapped[float | None] = mapped_column(sa.Float)
     summary: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Why a failed run failed: an error class or the worker's word, never data.
+    failure: Mapped[str | None] = mapped_column(sa.String(200))
 
     proposals = relationship("Proposal", order_by="Proposal.request_id", back_populates="run")
 

@@ -9,6 +9,7 @@ from placement.resources.holds.routes import blp as holds_blp
 from placement.resources.notifications.routes import blp as notifications_blp
 from placement.resources.occupancy.routes import blp as occupancy_blp
 from placement.resources.placements.routes import blp as placements_blp
+from placement.resources.policy.routes import blp as policy_blp
 from placement.resources.requests.routes import blp as requests_blp
 from placement.resources.runs.routes import blp as runs_blp
 from placement.resources.shelters.routes import blp as shelters_blp
@@ -26,4 +27,5 @@ BLUEPRINTS = (
     occupancy_blp,
     notifications_blp,
     audit_blp,
+    policy_blp,
 )

@@ -91,7 +91,7 @@ def idempotent(view):
             claim.status_code = response.status_code
             claim.body = seal({"body": response.get_json()}, PURPOSE)
             claim.case_id = getattr(request, "streha_idempotency_case", None)
-            db.session.commit()
+        # The view's transaction boundary (resources/common.py) commits the claim with the effect.
         return response
 
     return wrapper

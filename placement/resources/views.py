@@ -104,5 +104,6 @@ def placement_view(placement):
         "arrived_at": placement.arrived_at,
         "ended_at": placement.ended_at,
         "end_reason": placement.end_reason,
+        "planned_departure": placement.planned_departure and placement.planned_departure.date(),
         "override": _override(placement.request),
     }

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from optimizer.hard import h5_rooms
+from optimizer.types import Occupant
+from optimizer.types import Room as OptimizerRoom
 from placement import clock
 from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
@@ -197,31 +200,22 @@ def set_bed_status(bed, status, reason, actor):
 
 
 def check_room_takes(room, occupant):
-    """A walk-in resident respects the room's kind and gender (SPEC section 3, H5)."""
-    adult = occupant["age"] >= 18
-    if room.kind == "minor" and adult:
-        raise RuleViolation("age: a minor room takes persons under 18", {"age": ["too old"]})
-    if room.kind == "adult" and not adult:
-        raise RuleViolation(
-            "age: a child goes to a family or minor room", {"age": ["too young for adult room"]}
-        )
-    if room.gender not in ("any", occupant["gender"]):
-        raise RuleViolation(f"gender: room {room.code} is for {room.gender} persons")
-    held = any(b.status == "held" for b in room.beds)
-    if room.kind == "family":
-        # One group at a time: a family room with a held bed is promised to another family.
-        groups = {b.occupant_group for b in room.beds if b.status == "occupied"}
-        if held or groups - {occupant["group"]}:
-            raise RuleViolation(f"group: family room {room.code} is taken by another group",
-                                {"group": ["family room taken"]})
-        return
-    others = {b.occupant_gender for b in room.beds if b.status == "occupied"}
-    if others - {occupant["gender"]}:
-        raise RuleViolation(f"gender: room {room.code} already holds persons of another gender")
-    if room.gender == "any" and held:
-        # Whoever the held beds wait for may be of the other gender.
-        raise RuleViolation(f"gender: room {room.code} has beds held for a placement;"
-                            " record the resident in another room", {"gender": ["room held"]})
+    """A walk-in resident respects the room's kind and gender: the optimizer's H5 decides, on
+    the room as the optimizer sees it (SPEC section 3)."""
+    problem = h5_rooms.walk_in_problem(_room_view(room), f"room {room.code}", occupant["gender"],
+                                       occupant["age"], occupant.get("group"))
+    if problem:
+        field, word, sentence = problem
+        raise RuleViolation(sentence, {field: [word]})
+
+
+def _room_view(room):
+    """The room's beds in service, occupants and held beds, as an instance's room."""
+    beds = [b for b in room.beds if b.status != "out_of_service"]
+    occupants = tuple(Occupant(b.occupant_gender, b.occupant_age, b.occupant_group)
+                      for b in beds if b.status == "occupied")
+    held = sum(b.status == "held" for b in beds)
+    return OptimizerRoom(room.id, room.kind, room.gender, len(beds), occupants, held)
 
 
 def lock_shelter(shelter_id):

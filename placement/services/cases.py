@@ -11,6 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from optimizer.vocabulary import ADULT_AGE, is_adult
 from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, NotFound, RuleViolation, TooManyRequests
@@ -42,13 +43,15 @@ def check_persons(persons):
     primaries = [p for p in persons if p["role"] == "primary"]
     if len(primaries) != 1:
         raise RuleViolation("persons: exactly one person has the role primary")
-    adults = [p for p in persons if p["age"] >= 18]
+    adults = [p for p in persons if is_adult(p["age"])]
     for index, person in enumerate(persons):
-        if person["role"] == "adult" and person["age"] < 18:
-            raise RuleViolation(f"persons[{index}].age: a person with role adult is 18 or older")
-        if person["role"] == "child" and person["age"] >= 18:
-            raise RuleViolation(f"persons[{index}].age: a person with role child is under 18")
-    if adults and primaries[0]["age"] < 18:
+        if person["role"] == "adult" and not is_adult(person["age"]):
+            raise RuleViolation(
+                f"persons[{index}].age: a person with role adult is {ADULT_AGE} or older")
+        if person["role"] == "child" and is_adult(person["age"]):
+            raise RuleViolation(
+                f"persons[{index}].age: a person with role child is under {ADULT_AGE}")
+    if adults and not is_adult(primaries[0]["age"]):
         raise RuleViolation("persons: when adults come, the primary person is an adult")
 
 

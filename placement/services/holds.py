@@ -6,15 +6,15 @@ the guarded UPDATE.
 """
 
 import sqlalchemy as sa
-from flask import current_app
 
-from optimizer.rules import rank, shelter_reasons
+from optimizer.registry import shelter_reasons
+from optimizer.rules import rank
 from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, RuleViolation
 from placement.extensions import db
 from placement.models import Bed, Hold, Placement, PlacementRequest, user_shelters
-from placement.services import access, capacity, notifications, quotas
+from placement.services import access, capacity, notifications, policy, quotas
 from placement.services.instances import ranking_instance
 from placement.services.paging import page
 from placement.services.requests import move, record_event, request_filter, scoped_claim
@@ -62,7 +62,8 @@ def lock_request(request):
 
 
 def create_hold(user, request, shelter_id, room_id=None):
-    """Hold beds for every person of the request in one room of the shelter, for HOLD_TTL."""
+    """Hold beds for every person of the request in one room of the shelter, for the policy's
+    hold TTL (HOLD_TTL when none is stored)."""
     lock_request(request)
     if request.status not in ("open", "held"):
         raise _state_conflict(f"request {request.id}", request.status, "open or held")
@@ -91,7 +92,7 @@ def create_hold(user, request, shelter_id, room_id=None):
     moment = clock.now()
     hold = Hold(request_id=request.id, shelter_id=shelter_id, room_id=option.room,
                 status="active", created_by_id=user.id, created_at=moment,
-                expires_at=moment + current_app.config["HOLD_TTL"])
+                expires_at=moment + policy.hold_ttl())
     db.session.add(hold)
     db.session.flush()
     capacity.move_beds(bed_ids, ("available",), "held", f"hold {hold.id}", user, hold_id=hold.id)

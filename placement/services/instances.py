@@ -21,11 +21,8 @@ from placement.models import (
     Room,
     Shelter,
 )
+from placement.services import policy as stored_policy
 from placement.services.cases import suspects_of
-
-# Rules a coordinator may override for one request. Capacity, family unity and room rules are
-# physical (H1, H2, H5) and the database enforces them: they cannot be overridden.
-OVERRIDABLE = ("H3", "H4", "H6", "H7", "H8")
 
 
 def shelter_dicts(shelter_ids=None):
@@ -130,7 +127,6 @@ def request_dicts(requests):
     dicts = []
     for request in requests:
         case = request.case
-        overridden = set(request.override_rules or [])
         lat, lon = centroids[request.current_municipality]
         persons = case.persons
         entry = {
@@ -142,23 +138,21 @@ def request_dicts(requests):
             "persons": [{k: p[k] for k in ("gender", "age", "role")} for p in persons],
             "languages": sorted({lang for p in persons for lang in p.get("languages", [])}),
             "needs": sorted({need for p in persons for need in p.get("needs", [])}),
-            "suspects": [] if "H6" in overridden else _suspect_dicts(case, centroids),
-            "keep_apart_from": [],
-            "exclude_shelters": [],
-        }
-        if "H7" not in overridden:
-            entry["keep_apart_from"] = [
+            "suspects": _suspect_dicts(case, centroids),
+            "keep_apart_from": [
                 other.id for other in requests
                 if other.case_id != case.id
                 and _apart(case.code, case.keep_apart_from, other.case.code,
                            other.case.keep_apart_from)
-            ]
-            entry["exclude_shelters"] = sorted({
+            ],
+            "exclude_shelters": sorted({
                 shelter_id for shelter_id, code, apart in residences
                 if code != case.code and _apart(case.code, case.keep_apart_from, code, apart)
-            })
-        if "H8" in overridden:
-            entry["needs"] = [n for n in entry["needs"] if n != "wheelchair"]
+            }),
+            # A coordinator's overrides travel as waivers: the optimizer skips those rules for
+            # this request alone, in a proposal, a hold and a run alike.
+            "waived": sorted(request.override_rules or []),
+        }
         dicts.append(entry)
     return dicts
 
@@ -176,24 +170,12 @@ def _suspect_dicts(case, centroids):
 
 
 def build_instance(requests, shelter_ids=None, policy=None):
-    document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests)}
-    if policy:
-        document["policy"] = policy
+    """The instance of these requests under the stored policy (or `policy`, its §5 object)."""
+    document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests),
+                "policy": stored_policy.optimizer_policy() if policy is None else policy}
     return instance_from_dict(document)
 
 
 def ranking_instance(request):
-    """One request against every shelter, with its coordinator's overrides applied."""
-    document = {"shelters": shelter_dicts(), "requests": request_dicts([request])}
-    overridden = set(request.override_rules or [])
-    if "H3" in overridden:
-        every_kind = ["thb", "dv"]
-        document["policy"] = {
-            "allowed_kinds": {f"{c}/{r}": every_kind for c in ("thb", "dv")
-                              for r in ("low", "medium", "high")}
-        }
-    if "H4" in overridden:
-        for shelter in document["shelters"]:
-            shelter.update(gender_policy="any", accepts_unaccompanied_minors=True,
-                           accepts_accompanied_children=True, max_accompanying_boy_age=None)
-    return instance_from_dict(document)
+    """One request against every shelter, its coordinator's overrides travelling as waivers."""
+    return build_instance([request])

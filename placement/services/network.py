@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from placement import clock
 from placement.crypto import open_sealed, seal
-from placement.errors import Conflict
+from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
 from placement.models import Municipality, Organisation, Region, Room, Shelter
-from placement.services import areas, audit, capacity
+from placement.services import areas, audit, capacity, policy
 from placement.services.network_file import NetworkError, parse_network
 
 LOCATION_PURPOSE = "shelter.location"
@@ -75,7 +75,20 @@ def load_network(document, base_dir=None):
         except Conflict as error:
             raise NetworkError(f"shelters[{index}] ({entry['id']}): {error.message}") from None
     db.session.flush()
+    if "policy" in network:
+        report.append(_load_policy(network["policy"]))
     return report
+
+
+def _load_policy(settings):
+    """The file's policy replaces the stored one; the same file again adds no version."""
+    try:
+        version = policy.change(settings, "network file", source="network_file", replace=True)
+    except RuleViolation as error:
+        raise NetworkError(f"policy.{error.message}") from None
+    if version is None:
+        return "policy: unchanged"
+    return f"policy: version {version.id} ({len(version.changes)} values differ from before)"
 
 
 def _upsert(model, key, values):

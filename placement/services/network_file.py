@@ -1,7 +1,8 @@
 """The network file: its schema, and error messages that name the path of the offending value."""
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
 
+from placement.contract import ContractSchema, Integer
 from placement.models.shelter import (
     DISCLOSURES,
     GENDER_POLICIES,
@@ -11,6 +12,7 @@ from placement.models.shelter import (
     SECURITY_LEVELS,
     SHELTER_KINDS,
 )
+from placement.services.policy import PolicySettingsSchema
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,59}$", error="must be a lowercase slug")
 NAME = validate.Length(min=1, max=200)
@@ -22,7 +24,7 @@ class NetworkError(ValueError):
     """The network file is not valid; the message names every offending path."""
 
 
-class _Strict(Schema):
+class _Strict(ContractSchema):
     class Meta:
         unknown = RAISE
 
@@ -46,14 +48,14 @@ class MunicipalityEntrySchema(_Strict):
     lat = fields.Float(required=True, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
     # Optional: residents, for capacity against the Council of Europe standard (places per 10,000).
-    population = fields.Integer(
+    population = Integer(
         load_default=None, allow_none=True, validate=validate.Range(0, 100_000_000)
     )
 
 
 class OccupantEntrySchema(_Strict):
     gender = fields.String(required=True, validate=validate.OneOf(PERSON_GENDERS))
-    age = fields.Integer(required=True, validate=validate.Range(0, 120))
+    age = Integer(required=True, validate=validate.Range(0, 120))
     group = fields.String(required=True, validate=validate.Length(min=1, max=60))
 
 
@@ -63,9 +65,9 @@ class RoomEntrySchema(_Strict):
     )
     kind = fields.String(required=True, validate=validate.OneOf(ROOM_KINDS))
     gender = fields.String(required=True, validate=validate.OneOf(ROOM_GENDERS))
-    beds = fields.Integer(required=True, validate=validate.Range(1, 100))
+    beds = Integer(required=True, validate=validate.Range(1, 100))
     occupants = fields.List(fields.Nested(OccupantEntrySchema), load_default=list)
-    held = fields.Integer(
+    held = Integer(
         load_default=0, validate=validate.Equal(0, error="holds belong to requests")
     )
 
@@ -109,7 +111,7 @@ class ShelterEntrySchema(_Strict):
     gender_policy = fields.String(required=True, validate=validate.OneOf(GENDER_POLICIES))
     accepts_unaccompanied_minors = fields.Boolean(load_default=False)
     accepts_accompanied_children = fields.Boolean(load_default=False)
-    max_accompanying_boy_age = fields.Integer(
+    max_accompanying_boy_age = Integer(
         load_default=None, allow_none=True, validate=validate.Range(0, 17)
     )
     languages = fields.List(
@@ -152,6 +154,8 @@ class NetworkSchema(_Strict):
     municipalities = fields.List(fields.Nested(MunicipalityEntrySchema), required=True)
     organisations = fields.List(fields.Nested(OrganisationEntrySchema), load_default=list)
     shelters = fields.List(fields.Nested(ShelterEntrySchema), required=True)
+    # The network's own policy (services/policy.py): what it leaves out keeps the default.
+    policy = fields.Nested(PolicySettingsSchema)
 
 
 def flatten_errors(messages, prefix=""):

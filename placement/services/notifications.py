@@ -23,6 +23,8 @@ KINDS = (
     "hold.expired",
     "hold.cancelled",
     "shelter.stale",
+    "stay.reflection_period",
+    "stay.planned_departure",
 )
 # ids (hold_id), codes (reason_code, case_code), times (expires_at), and two plain states.
 _KEY = re.compile(r"^[a-z][a-z_]{0,39}(_id|_code|_at)$|^(status|freshness)$")

@@ -1,16 +1,20 @@
 """Placements: arrival, no-show, discharge, transfer; and closing a case with all it holds."""
 
+from datetime import datetime, time
+
 import sqlalchemy as sa
 
 from placement import clock
-from placement.errors import Conflict
+from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
 from placement.models import Bed, Placement, PlacementRequest, user_shelters
-from placement.services import capacity, cases
+from placement.services import audit, capacity, cases
 from placement.services.holds import _state_conflict, cancel_hold, lock_request, release_beds
 from placement.services.requests import create_request, live_placement, move, scoped_claim
 
 ARRIVAL_ROLES = ("shelter_manager",)
+# Who may plan a stay's end (reminders follow it): the shelter and the case's case manager.
+PLANNING_ROLES = ("shelter_manager", "case_manager")
 TRANSFER_ROLES = ("case_manager", "regional_coordinator", "national_coordinator")
 
 
@@ -55,6 +59,19 @@ def arrive(user, placement):
     move(request, "placed", "placement.arrived", user, placement=placement)
     if request.transferred_from_id:
         _finish_transfer(user, db.session.get(Placement, request.transferred_from_id))
+    return placement
+
+
+def plan_departure(user, placement, day):
+    """Set (or with None clear) the date the stay is planned to end; not a day already past."""
+    if placement.status not in ("accepted", "placed"):
+        raise _state_conflict(f"placement {placement.id}", placement.status, "placed")
+    if day is not None and day < clock.now().date():
+        raise RuleViolation("planned_departure: a date already past",
+                            {"json": {"planned_departure": ["a date already past"]}})
+    placement.planned_departure = None if day is None else datetime.combine(day, time())
+    audit.record("placement.planned_departure", "placement", placement.id, actor=user,
+                 detail="cleared" if day is None else day.isoformat())
     return placement
 
 

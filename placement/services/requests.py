@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from optimizer.registry import OVERRIDABLE
 from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, NotFound, RuleViolation
@@ -16,7 +17,6 @@ from placement.models import (
     user_shelters,
 )
 from placement.services import audit, quotas
-from placement.services.instances import OVERRIDABLE
 from placement.services.paging import page
 
 LIVE = ("open", "held", "accepted", "placed")

@@ -1,17 +1,31 @@
 """Batch optimizer runs over the open queue: a stored proposal per request, holds if asked."""
 
+import logging
+import time
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from optimizer import solve
 from placement import clock
-from placement.errors import DomainError, Forbidden, NotFound
+from placement.errors import DomainError, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
-from placement.models import Municipality, OptimizerRun, PlacementRequest, Proposal, Shelter
+from placement.models import (
+    Municipality,
+    OptimizerRun,
+    PlacementRequest,
+    Proposal,
+    Region,
+    Shelter,
+    User,
+)
 from placement.services import audit, holds
 from placement.services.instances import build_instance
 
 RUNNERS = ("regional_coordinator", "national_coordinator")
 DEFAULT_TIME_LIMIT = 10.0
+
+log = logging.getLogger(__name__)
 
 
 def _queue(region):
@@ -23,20 +37,88 @@ def _queue(region):
     return list(db.session.scalars(query.order_by(PlacementRequest.id)))
 
 
-def start_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT,
-              before_solving=None):
-    """Solve the open queue of the caller's region (a national coordinator: any or all).
-    See solve_queue for `before_solving`."""
+def queue_run(user, region=None, auto_hold=False, time_limit=DEFAULT_TIME_LIMIT):
+    """Record a queued run over the caller's region (a national coordinator: any or all).
+    The worker solves it (execute_run); the caller commits, then enqueues its id."""
     if user.role not in RUNNERS:
         raise Forbidden("only coordinators run the optimizer")
+    region = _run_region(user, region)
+    run = OptimizerRun(region_code=region, requested_by_id=user.id, auto_hold=auto_hold,
+                       status="queued", started_at=clock.now(), time_limit=time_limit)
+    db.session.add(run)
+    db.session.flush()
+    audit.record("optimizer.run", "optimizer_run", run.id, actor=user,
+                 detail=f"{region or 'all'}:queued")
+    return run
+
+
+def execute_run(run_id, monotonic=time.monotonic):
+    """The worker's side: solve a queued run and commit its proposals, or mark it failed.
+
+    The run's time_limit covers everything from here: reading the queue, building the
+    instance and the model, the solve and its explanations. Returns the run's final status.
+    """
+    started = monotonic()
+    run = db.session.get(OptimizerRun, run_id)
+    if run is None or run.status != "queued":
+        db.session.rollback()
+        return None if run is None else run.status  # already taken: a redelivered task
+    run.status = "running"
+    db.session.commit()
+    try:
+        actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
+        _solve_into(run, _queue(run.region_code), actor, run.time_limit or DEFAULT_TIME_LIMIT,
+                    started, monotonic, before_solving=db.session.commit)
+        db.session.commit()
+    except Exception as error:  # any failure ends the run, recorded: never "running" forever
+        db.session.rollback()
+        log.error("optimizer run %s failed: %s", run_id, type(error).__name__)
+        fail_run(run_id, f"the solve failed ({type(error).__name__})")
+    return db.session.get(OptimizerRun, run_id).status
+
+
+def fail_run(run_id, reason):
+    """Mark a run that did not finish as failed, with the reason; commits."""
+    run = db.session.get(OptimizerRun, run_id)
+    if run is not None and run.status in ("queued", "running"):
+        run.status = "failed"
+        run.failure = reason[:200]
+        run.finished_at = clock.now()
+        db.session.commit()
+
+
+def fail_abandoned_runs(grace):
+    """Runs still `running` well past their time limit (plus `grace`) lost their worker (it was
+    killed mid-run): mark them failed so none stays running forever. Returns how many."""
+    now = clock.now()
+    stuck = [run for run in db.session.scalars(
+        sa.select(OptimizerRun).where(OptimizerRun.status == "running"))
+        if run.started_at + timedelta(seconds=(run.time_limit or DEFAULT_TIME_LIMIT) + grace)
+        < now]
+    for run in stuck:
+        run.status, run.finished_at = "failed", now
+        run.failure = "the worker stopped before the run finished"
+    db.session.flush()
+    return len(stuck)
+
+
+def _run_region(user, region):
+    """The region a run covers: a regional coordinator's own (naming another is refused, not
+    quietly replaced), a national coordinator's choice among the loaded regions, or all."""
     if user.role == "regional_coordinator":
-        region = user.region_code
-    return solve_queue(_queue(region), region, user, auto_hold, time_limit, before_solving)
+        if region not in (None, user.region_code):
+            raise RuleViolation(f"region: you run the optimizer for {user.region_code} only",
+                                {"json": {"region": ["not your region"]}})
+        return user.region_code
+    if region is not None and db.session.get(Region, region) is None:
+        raise RuleViolation("region: no such region", {"json": {"region": ["no such region"]}})
+    return region
 
 
 def repropose_open_requests(time_limit=DEFAULT_TIME_LIMIT, before_solving=None):
     """The scheduler's run: propose again for open requests that changed since their last
     proposal (a hold expired or was declined, a new request). Returns the run, or None."""
+    started = time.monotonic()
     latest = (
         sa.select(Proposal.request_id, sa.func.max(Proposal.created_at).label("at"))
         .group_by(Proposal.request_id).subquery()
@@ -50,37 +132,41 @@ def repropose_open_requests(time_limit=DEFAULT_TIME_LIMIT, before_solving=None):
     ))
     if not changed:
         return None
-    return solve_queue(changed, None, None, False, time_limit, before_solving)
-
-
-def solve_queue(requests, region, actor, auto_hold, time_limit, before_solving=None):
-    """Solve these requests against every shelter; store one proposal per request.
-
-    `before_solving` is called once the run is recorded and the instance built, before the
-    solve: the web view and the job pass their commit, so that no transaction (on SQLite, the
-    database's one write lock) stays open for the seconds the solver may take.
-    """
-    run = OptimizerRun(region_code=region, requested_by_id=actor.id if actor else None,
-                       auto_hold=auto_hold, status="running", started_at=clock.now())
+    run = OptimizerRun(region_code=None, requested_by_id=None, auto_hold=False,
+                       status="running", started_at=clock.now(), time_limit=time_limit)
     db.session.add(run)
     db.session.flush()
-    audit.record("optimizer.run", "optimizer_run", run.id, actor=actor,
-                 detail=f"{region or 'all'}:{len(requests)}")
+    audit.record("optimizer.run", "optimizer_run", run.id, actor=None,
+                 detail=f"all:{len(changed)}")
+    return _solve_into(run, changed, None, time_limit, started, time.monotonic,
+                       before_solving)
+
+
+def _solve_into(run, requests, actor, time_limit, started, monotonic, before_solving=None):
+    """Solve these requests against every shelter; store one proposal per request.
+
+    `started` (a `monotonic` reading) is when the run began: the solver's clock starts there,
+    so that reading the queue and building the instance count against `time_limit`.
+    `before_solving` is called once the instance is built, before the solve: the worker and
+    the scheduler's job pass their commit, so that no transaction (on SQLite, the database's
+    one write lock) stays open for the seconds the solver may take.
+    """
     instance = build_instance(requests)
     request_ids = [r.id for r in requests]
     if before_solving is not None:
         before_solving()
-    solution = solve(instance, time_limit=time_limit, method="cpsat")
+    solution = solve(instance, time_limit=time_limit, method="cpsat", started=started,
+                     clock=monotonic)
     by_id = {rid: db.session.get(PlacementRequest, rid) for rid in request_ids}
     names = dict(db.session.execute(sa.select(Shelter.id, Shelter.name)).all())
     held = 0
     for assignment in solution.assignments:
         proposal = _store(run, assignment.request, assignment.shelter, assignment.room, None)
-        if auto_hold:
+        if run.auto_hold:
             held += _try_hold(actor, by_id[assignment.request], proposal)
     for unassigned in solution.unassigned:
         _store(run, unassigned.request, None, None, _explanation(unassigned, names))
-    run.status = "done"
+    run.status = "succeeded"
     run.finished_at = clock.now()
     run.summary = {
         "status": solution.status.value,
@@ -100,8 +186,7 @@ def solve_queue(requests, region, actor, auto_hold, time_limit, before_solving=N
 def _store(run, request_id, shelter_id, room_id, explanation):
     proposal = Proposal(run_id=run.id, request_id=request_id, shelter_id=shelter_id,
                         room_id=room_id, explanation=explanation, created_at=clock.now())
-    db.session.add(proposal)
-    db.session.flush()
+    db.session.add(proposal)  # flushed together at the end of the run (one batched insert)
     return proposal
 
 

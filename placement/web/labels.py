@@ -107,6 +107,8 @@ LABELS = {
     "placement_status": {"accepted": _l("Accepted, not arrived yet"), "placed": _l("Arrived"),
                          "no_show": _l("Did not arrive"), "discharged": _l("Left the shelter"),
                          "transferred": _l("Transferred"), "cancelled": _l("Cancelled")},
+    "run_status": {"queued": _l("Waiting for the optimizer"), "running": _l("Being solved"),
+                   "succeeded": _l("Finished"), "failed": _l("Failed")},
     "room_kind": {"adult": _l("Room for adults"), "minor": _l("Room for minors"),
                   "family": _l("Family room")},
     "freshness_long": {"fresh": _l("Beds confirmed in the last 2 hours"),

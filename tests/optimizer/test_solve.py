@@ -99,16 +99,16 @@ def test_no_time_still_returns_a_valid_placement():
     assert solution.bound_priority >= solution.objective.priority
 
 
-def test_a_stop_from_another_thread_ends_the_search_with_a_valid_answer():
+def test_a_stop_ends_the_search_with_the_best_valid_answer_unproven():
+    # The stop is already set when the search begins: the answer must be the valid one found so
+    # far, and not claimed optimal, however fast or slow the machine (no clock is involved).
     instance = instance_from_dict(generate(150, 300, 1, variant="scarce"))
     stop = threading.Event()
-    timer = threading.Timer(0.5, stop.set)
-    timer.start()
-    solution = _solve(instance, time_limit=60, stop=stop)
-    timer.cancel()
-    assert solution.wall_time_s < 20
-    assert solution.status in (Status.OPTIMAL, Status.FEASIBLE)
+    stop.set()
+    solution = _solve(instance, time_limit=3600, stop=stop)
+    assert solution.status is Status.FEASIBLE
     assert solution.assignments
+    assert solution.bound_priority >= solution.objective.priority
 
 
 def test_unknown_method_is_refused():

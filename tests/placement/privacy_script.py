@@ -165,10 +165,10 @@ def holds_and_decisions():
 def runs():
     return [
         Step("regional", "POST", "/api/v1/optimizer/runs", {"time_limit": 5}, save="run_r",
-             expect=201),
+             expect=202),
         Step("regional", "GET", "/api/v1/optimizer/runs/{run_r.id}", expect=200),
         Step("national", "POST", "/api/v1/optimizer/runs", {"region": "gjilan", "time_limit": 5},
-             save="run_n", expect=201),
+             save="run_n", expect=202),
         Step("national", "GET", "/api/v1/optimizer/runs/{run_n.id}", expect=200),
     ]
 

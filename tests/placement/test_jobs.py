@@ -92,6 +92,16 @@ def test_dead_tokens_and_old_login_attempts_are_purged(app, make_user):
     assert result.summary == "tokens 2, login attempts 1"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Token)) == 0
     assert fresh.id is not None
+    assert jobs.run("purge_expired_tokens").summary == "tokens 0, login attempts 0"
+
+
+def test_job_runs_older_than_30_days_are_purged_once(app):
+    assert jobs.run("purge_job_runs").summary == "job runs 0"
+    clock.set_offset(timedelta(days=30, minutes=1))
+    # The first run's record is now past 30 days; the one that purges it is not.
+    assert jobs.run("purge_job_runs").summary == "job runs 1"
+    assert jobs.run("purge_job_runs").summary == "job runs 0"
+    assert runs("purge_job_runs") == ["ok", "ok"]
 
 
 def test_a_run_while_another_holds_the_lock_is_skipped(app, test_job):

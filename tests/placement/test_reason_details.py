@@ -3,7 +3,7 @@ language; H6's figures are the policy's threshold and the public area's radius, 
 
 import pickle
 
-from optimizer.rules import Reason
+from optimizer.hard.base import Reason
 from tests.placement.workflow_helpers import open_request
 
 FAMILY = [{"gender": "female", "age": 31, "role": "primary", "languages": ["sq"]},

@@ -16,9 +16,10 @@ def test_regional_run_proposes_for_its_queue_and_can_hold(client, network, make_
                            suspects=[])[1]
     run = client.post("/api/v1/optimizer/runs", json={"auto_hold": True, "time_limit": 5},
                       headers=coordinator.headers)
-    assert run.status_code == 201, run.get_json()
+    assert run.status_code == 202, run.get_json()
     body = run.get_json()
-    assert body["region"] == "prishtine"
+    assert body["region"] == "prishtine", body
+    assert body["status"] == "succeeded", body
     assert body["summary"]["status"] in ("optimal", "feasible")
     assert {p["request_id"] for p in body["proposals"]} == {r["id"] for r in inside}
     assert body["summary"]["holds_placed"] == 3
@@ -132,5 +133,19 @@ def test_the_service_keeps_answering_while_the_optimizer_solves(app, client, net
 
     monkeypatch.setattr(runs, "solve", solve_while_someone_writes)
     run = client.post("/api/v1/optimizer/runs", json={}, headers=national.headers)
-    assert run.status_code == 201
+    assert run.status_code == 202
     assert seen == [401]  # answered at once, not 503 after waiting out the lock
+
+
+def test_a_run_for_an_unknown_or_foreign_region_is_refused_naming_region(
+        client, network, make_user):
+    national = make_user("national_coordinator")
+    regional = make_user("regional_coordinator", region="prishtine")
+    for user, region in ((national, "atlantis"), (regional, "prizren")):
+        answer = client.post("/api/v1/optimizer/runs", json={"region": region},
+                             headers=user.headers)
+        assert answer.status_code == 422, answer.get_json()
+        assert "region" in answer.get_json()["errors"]["json"]
+    own = client.post("/api/v1/optimizer/runs", json={"region": "prishtine", "time_limit": 1},
+                      headers=regional.headers)
+    assert own.status_code == 202 and own.get_json()["region"] == "prishtine"

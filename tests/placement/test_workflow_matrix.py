@@ -47,7 +47,7 @@ POST  /placements/{accepted}/no-show           403  403  200  404  403  403  403
 GET   /placements/{placed}                     200  404  200  404  200  404  200  403   401
 POST  /placements/{placed}/discharge           403  403  200  404  403  403  403  403   401
 POST  /placements/{placed}/transfer            201  404  403  403  201  404  201  403   401
-POST  /optimizer/runs                          403  403  403  403  201  201  201  403   401
+POST  /optimizer/runs                          403  403  403  403  202  202  202  403   401
 GET   /optimizer/runs/{run}                    403  403  403  403  200  404  200  403   401
 """
 
@@ -135,7 +135,7 @@ def _world(client, callers, network, with_run=False):
              "dv-gjilan": network["dv-gjilan"]}
     if with_run:
         world["run"] = _ok(client.post("/api/v1/optimizer/runs", json={"time_limit": 1},
-                                       headers=callers["rc"].headers), 201)["id"]
+                                       headers=callers["rc"].headers), 202)["id"]
     return world
 
 

@@ -119,7 +119,7 @@ def test_a_shelter_manager_reading_the_request_learns_nothing_of_the_suspects(
     suspects = [{"municipality": code} for code in DV_MUNICIPALITIES]
     _case, request = open_request(client, case_manager, persons=WOMAN, suspects=suspects)
     run = _ok(client.post("/api/v1/optimizer/runs", json={"time_limit": 2},
-                          headers=coordinator.headers), 201)
+                          headers=coordinator.headers), 202)
     assert run["summary"]["assigned"] == 0  # every DV shelter is in a suspect's municipality
     _ok(client.post(f"/api/v1/placement-requests/{request['id']}/override",
                     json={"rules": ["H6"], "justification": "approved at the case conference"},

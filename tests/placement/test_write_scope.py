@@ -44,7 +44,7 @@ def test_a_regional_run_does_not_auto_hold_outside_the_region(client, network, m
                      category="thb")
     run = client.post("/api/v1/optimizer/runs", json={"auto_hold": True},
                       headers=coordinator.headers)
-    assert run.status_code == 201, run.get_json()
+    assert run.status_code == 202, run.get_json()
     assert {p["shelter_id"] for p in run.get_json()["proposals"]} - {network["dv-gjilan"]}
     db.session.expire_all()
     held_at = set(db.session.scalars(sa.select(Hold.shelter_id)))

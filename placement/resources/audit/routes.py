@@ -1,23 +1,20 @@
 """The audit log, for the administrator only."""
 
-from flask.views import MethodView
 
 from placement.auth import requires
-from placement.extensions import db
 from placement.resources.audit.schemas import AuditEventSchema, AuditQueryArgsSchema
-from placement.resources.common import Blueprint
+from placement.resources.common import Blueprint, View
 from placement.services import audit
 
 blp = Blueprint("audit", __name__, description="The append-only, hash-chained audit log.")
 
 
 @blp.route("/audit")
-class AuditLog(MethodView):
+class AuditLog(View):
     @requires("admin")
     @blp.arguments(AuditQueryArgsSchema, location="query")
     @blp.response(200, AuditEventSchema(many=True))
     def get(self, args):
         """Audit rows, newest first, filtered by action, actor, outcome and time."""
         rows, total = audit.search(**args)
-        db.session.commit()
         return rows, {"X-Total-Count": str(total)}

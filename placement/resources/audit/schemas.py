@@ -4,13 +4,14 @@ from datetime import UTC
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from placement.contract import DateTime, Integer
 from placement.resources.common import ID_RANGE, PageArgsSchema, StrictSchema
 
 
 class AuditEventSchema(StrictSchema):
-    seq = fields.Integer()
-    at = fields.DateTime()
-    actor_id = fields.Integer(allow_none=True)
+    seq = Integer()
+    at = DateTime()
+    actor_id = Integer(allow_none=True)
     actor_role = fields.String(allow_none=True)
     action = fields.String()
     object_type = fields.String(allow_none=True)
@@ -26,7 +27,7 @@ class AuditQueryArgsSchema(PageArgsSchema):
         validate=validate.Regexp(r"^[a-z_.]{1,60}$"),
         metadata={"description": "An action (auth.login), or a prefix ending in a dot (auth.)"},
     )
-    actor = fields.Integer(validate=ID_RANGE, metadata={"description": "User id"})
+    actor = Integer(from_text=True, validate=ID_RANGE, metadata={"description": "User id"})
     outcome = fields.String(validate=validate.OneOf(("ok", "denied", "failed")))
     since = fields.NaiveDateTime(timezone=UTC, metadata={"description": "UTC, inclusive"})
     until = fields.NaiveDateTime(timezone=UTC, metadata={"description": "UTC, exclusive"})

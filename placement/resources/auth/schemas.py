@@ -2,6 +2,7 @@
 
 from marshmallow import fields
 
+from placement.contract import DateTime, Integer
 from placement.resources.common import StrictSchema, text
 
 
@@ -12,11 +13,11 @@ class LoginSchema(StrictSchema):
 
 class TokenSchema(StrictSchema):
     token = fields.String()
-    expires_at = fields.DateTime()
+    expires_at = DateTime()
 
 
 class MeSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     username = fields.String()
     role = fields.String()
     organisation = fields.String(attribute="organisation.code", allow_none=True)

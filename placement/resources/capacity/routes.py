@@ -1,16 +1,14 @@
 """Rooms and beds: add, remove, out of service and back, residents who came outside the system."""
 
 from flask import request
-from flask.views import MethodView
 
 from placement.auth import current_user, requires
-from placement.extensions import db
 from placement.resources.capacity.schemas import (
     BedsAddSchema,
     BedStatusSchema,
     ResidentSchema,
 )
-from placement.resources.common import Blueprint, ReasonSchema
+from placement.resources.common import Blueprint, ReasonSchema, View
 from placement.resources.shelters.schemas import BedSchema
 from placement.services import access, capacity, shelters
 
@@ -24,7 +22,7 @@ def guard(shelter):
 
 
 @blp.route("/rooms/<int:room_id>")
-class RoomById(MethodView):
+class RoomById(View):
     @requires(*WRITERS)
     @blp.response(204)
     def delete(self, room_id):
@@ -32,11 +30,10 @@ class RoomById(MethodView):
         room = access.room_for_capacity(current_user(), room_id)
         guard(room.shelter)
         capacity.remove_room(room, current_user())
-        db.session.commit()
 
 
 @blp.route("/rooms/<int:room_id>/beds")
-class RoomBeds(MethodView):
+class RoomBeds(View):
     @requires(*WRITERS)
     @blp.arguments(BedsAddSchema)
     @blp.response(201, BedSchema(many=True))
@@ -46,12 +43,11 @@ class RoomBeds(MethodView):
         guard(room.shelter)
         beds = capacity.add_beds(room, body["count"], current_user())
         capacity.touch_shelter(room.shelter_id, confirmed=True)
-        db.session.commit()
         return beds
 
 
 @blp.route("/beds/<int:bed_id>")
-class BedById(MethodView):
+class BedById(View):
     @requires(*WRITERS)
     @blp.arguments(BedStatusSchema)
     @blp.response(200, BedSchema)
@@ -60,7 +56,6 @@ class BedById(MethodView):
         bed = access.bed_for_capacity(current_user(), bed_id)
         guard(bed.room.shelter)
         capacity.set_bed_status(bed, body["status"], body["reason"], current_user())
-        db.session.commit()
         return bed
 
     @requires(*WRITERS)
@@ -71,11 +66,10 @@ class BedById(MethodView):
         guard(bed.room.shelter)
         capacity.remove_bed(bed, current_user())
         capacity.touch_shelter(bed.room.shelter_id, confirmed=True)
-        db.session.commit()
 
 
 @blp.route("/beds/<int:bed_id>/resident")
-class BedResident(MethodView):
+class BedResident(View):
     @requires(*WRITERS)
     @blp.arguments(ResidentSchema)
     @blp.response(201, BedSchema)
@@ -85,12 +79,11 @@ class BedResident(MethodView):
         guard(bed.room.shelter)
         reason = body.pop("reason")
         capacity.admit_resident(bed, body, reason, current_user())
-        db.session.commit()
         return bed
 
 
 @blp.route("/beds/<int:bed_id>/departure")
-class BedDeparture(MethodView):
+class BedDeparture(View):
     @requires(*WRITERS)
     @blp.arguments(ReasonSchema)
     @blp.response(200, BedSchema)
@@ -99,5 +92,4 @@ class BedDeparture(MethodView):
         bed = access.bed_for_capacity(current_user(), bed_id)
         guard(bed.room.shelter)
         capacity.record_departure(bed, body["reason"], current_user())
-        db.session.commit()
         return bed

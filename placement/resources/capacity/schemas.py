@@ -2,6 +2,7 @@
 
 from marshmallow import fields, validate
 
+from placement.contract import Integer
 from placement.models.shelter import PERSON_GENDERS, ROOM_GENDERS, ROOM_KINDS
 from placement.resources.common import StrictSchema, text
 
@@ -12,11 +13,11 @@ class RoomCreateSchema(StrictSchema):
     )
     kind = fields.String(required=True, validate=validate.OneOf(ROOM_KINDS))
     gender = fields.String(required=True, validate=validate.OneOf(ROOM_GENDERS))
-    beds = fields.Integer(required=True, validate=validate.Range(1, 100))
+    beds = Integer(required=True, validate=validate.Range(1, 100))
 
 
 class BedsAddSchema(StrictSchema):
-    count = fields.Integer(required=True, validate=validate.Range(1, 100))
+    count = Integer(required=True, validate=validate.Range(1, 100))
 
 
 class BedStatusSchema(StrictSchema):
@@ -26,6 +27,6 @@ class BedStatusSchema(StrictSchema):
 
 class ResidentSchema(StrictSchema):
     gender = fields.String(required=True, validate=validate.OneOf(PERSON_GENDERS))
-    age = fields.Integer(required=True, validate=validate.Range(0, 120))
+    age = Integer(required=True, validate=validate.Range(0, 120))
     group = text(60, required=True, metadata={"description": "Same label for one family"})
     reason = text(200, load_default="arrived outside the system")

@@ -1,9 +1,7 @@
 """Cases: register, read, reassess, close. Case managers of the owning organisation only."""
 
-from flask.views import MethodView
 
 from placement.auth import current_user, requires
-from placement.extensions import db
 from placement.resources.cases.schemas import (
     CaseCloseSchema,
     CaseCreateSchema,
@@ -12,7 +10,7 @@ from placement.resources.cases.schemas import (
     CaseSummarySchema,
     CaseUpdateSchema,
 )
-from placement.resources.common import Blueprint
+from placement.resources.common import Blueprint, View
 from placement.resources.idempotency import about_case, idempotent
 from placement.services import audit, cases, placements
 
@@ -32,7 +30,7 @@ def case_view(case):
 
 
 @blp.route("/cases")
-class Cases(MethodView):
+class Cases(View):
     @requires("case_manager")
     @blp.arguments(CaseQueryArgsSchema, location="query")
     @blp.response(200, CaseSummarySchema(many=True))
@@ -40,7 +38,6 @@ class Cases(MethodView):
         """List your organisation's cases."""
         found, total = cases.list_cases(current_user(), **args)
         audit.record("case.list", "organisation", current_user().organisation_id)
-        db.session.commit()
         return found, {"X-Total-Count": str(total)}
 
     @requires("case_manager")
@@ -50,20 +47,18 @@ class Cases(MethodView):
     def post(self, body):
         """Register a case; it gets a random code."""
         case = cases.create_case(current_user(), body)
-        db.session.commit()
         about_case(case.id)
         return case_view(case)
 
 
 @blp.route("/cases/<int:case_id>")
-class CaseById(MethodView):
+class CaseById(View):
     @requires("case_manager")
     @blp.response(200, CaseSchema)
     def get(self, case_id):
         """Read a case of your organisation."""
         case = cases.owned_case(current_user(), case_id)
         audit.record("case.read", "case", case.id)
-        db.session.commit()
         return case_view(case)
 
     @requires("case_manager")
@@ -72,12 +67,11 @@ class CaseById(MethodView):
     def patch(self, body, case_id):
         """Change a case; a new risk level needs a risk_reason."""
         case = cases.update_case(current_user(), cases.owned_case(current_user(), case_id), body)
-        db.session.commit()
         return case_view(case)
 
 
 @blp.route("/cases/<int:case_id>/close")
-class CaseClose(MethodView):
+class CaseClose(View):
     @requires("case_manager")
     @blp.arguments(CaseCloseSchema)
     @blp.response(200, CaseSchema)
@@ -85,5 +79,4 @@ class CaseClose(MethodView):
         """Close a case: its requests end, its holds are released, suspects purged."""
         case = cases.owned_case(current_user(), case_id, lock=True)
         placements.close_case(current_user(), case, body["reason"])
-        db.session.commit()
         return case_view(case)

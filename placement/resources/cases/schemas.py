@@ -2,6 +2,8 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from optimizer.vocabulary import ROLES
+from placement.contract import DateTime, Integer
 from placement.models.case import CATEGORIES, IDENTIFYING_AUTHORITIES, REFERRAL_SOURCES, RISKS
 from placement.models.shelter import PERSON_GENDERS
 from placement.resources.common import PageArgsSchema, StrictSchema, text
@@ -13,8 +15,8 @@ LANGUAGE = validate.Regexp(r"^[a-z]{2}$", error="must be an ISO 639-1 code")
 
 class PersonSchema(StrictSchema):
     gender = fields.String(required=True, validate=validate.OneOf(PERSON_GENDERS))
-    age = fields.Integer(required=True, validate=validate.Range(0, 120))
-    role = fields.String(required=True, validate=validate.OneOf(("primary", "adult", "child")))
+    age = Integer(required=True, validate=validate.Range(0, 120))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
     languages = fields.List(fields.String(validate=LANGUAGE), load_default=list,
                             validate=validate.Length(max=10))
     needs = fields.List(fields.String(validate=SLUG), load_default=list,
@@ -70,13 +72,13 @@ class CaseQueryArgsSchema(PageArgsSchema):
 
 
 class AssessmentSchema(StrictSchema):
-    at = fields.DateTime()
+    at = DateTime()
     risk = fields.String()
     reason = fields.String()
 
 
 class CaseSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     category = fields.String()
     risk = fields.String()
@@ -87,16 +89,16 @@ class CaseSchema(StrictSchema):
     keep_apart_from = fields.List(fields.String())
     referral_source = fields.String()
     identifying_authority = fields.String()
-    created_at = fields.DateTime()
-    closed_at = fields.DateTime(allow_none=True)
+    created_at = DateTime()
+    closed_at = DateTime(allow_none=True)
     close_reason = fields.String(allow_none=True)
     assessments = fields.List(fields.Nested(AssessmentSchema))
 
 
 class CaseSummarySchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     category = fields.String()
     risk = fields.String()
     status = fields.String()
-    created_at = fields.DateTime()
+    created_at = DateTime()

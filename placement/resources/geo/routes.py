@@ -1,12 +1,11 @@
 """Regions and municipalities of the network."""
 
 import sqlalchemy as sa
-from flask.views import MethodView
 
 from placement.auth import requires
 from placement.extensions import db
 from placement.models import Municipality, Region
-from placement.resources.common import Blueprint
+from placement.resources.common import Blueprint, View
 from placement.resources.geo.schemas import (
     MunicipalityQueryArgsSchema,
     MunicipalitySchema,
@@ -17,18 +16,17 @@ blp = Blueprint("geo", __name__, description="Regions and municipalities.")
 
 
 @blp.route("/regions")
-class Regions(MethodView):
+class Regions(View):
     @requires()
     @blp.response(200, RegionSchema(many=True))
     def get(self):
         """List regions with their centroids."""
         regions = list(db.session.scalars(sa.select(Region).order_by(Region.code)))
-        db.session.commit()
         return regions
 
 
 @blp.route("/municipalities")
-class Municipalities(MethodView):
+class Municipalities(View):
     @requires()
     @blp.arguments(MunicipalityQueryArgsSchema, location="query")
     @blp.response(200, MunicipalitySchema(many=True))
@@ -38,5 +36,4 @@ class Municipalities(MethodView):
         if args.get("region"):
             query = query.where(Municipality.region_code == args["region"])
         municipalities = list(db.session.scalars(query))
-        db.session.commit()
         return municipalities

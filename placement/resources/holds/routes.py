@@ -1,10 +1,8 @@
 """Holds: shelter managers accept or decline; case managers cancel."""
 
-from flask.views import MethodView
 
 from placement.auth import current_user, requires
-from placement.extensions import db
-from placement.resources.common import Blueprint
+from placement.resources.common import Blueprint, View
 from placement.resources.holds.schemas import DeclineSchema, HoldQueryArgsSchema, HoldSchema
 from placement.resources.views import hold_view
 from placement.services import audit, holds
@@ -14,7 +12,7 @@ SEERS = ("case_manager", "shelter_manager", "regional_coordinator", "national_co
 
 
 @blp.route("/holds")
-class Holds(MethodView):
+class Holds(View):
     @requires(*SEERS)
     @blp.arguments(HoldQueryArgsSchema, location="query")
     @blp.response(200, HoldSchema(many=True))
@@ -23,36 +21,33 @@ class Holds(MethodView):
         rows, total = holds.list_holds(current_user(), **args)
         found = [hold_view(h) for h in rows]
         audit.record("hold.list", detail=str(len(found)))
-        db.session.commit()
         return found, {"X-Total-Count": str(total)}
 
 
 @blp.route("/holds/<int:hold_id>")
-class HoldById(MethodView):
+class HoldById(View):
     @requires(*SEERS)
     @blp.response(200, HoldSchema)
     def get(self, hold_id):
         """Read a hold."""
         view = hold_view(holds.hold_for(current_user(), hold_id, SEERS))
         audit.record("hold.read", "hold", hold_id)
-        db.session.commit()
         return view
 
 
 @blp.route("/holds/<int:hold_id>/accept")
-class HoldAccept(MethodView):
+class HoldAccept(View):
     @requires("shelter_manager")
     @blp.response(200, HoldSchema)
     def post(self, hold_id):
         """Accept: a placement is created and the request's other holds are released."""
         user = current_user()
         hold = holds.accept_hold(user, holds.hold_for(user, hold_id, ("shelter_manager",)))
-        db.session.commit()
         return hold_view(hold)
 
 
 @blp.route("/holds/<int:hold_id>/decline")
-class HoldDecline(MethodView):
+class HoldDecline(View):
     @requires("shelter_manager")
     @blp.arguments(DeclineSchema)
     @blp.response(200, HoldSchema)
@@ -61,17 +56,15 @@ class HoldDecline(MethodView):
         user = current_user()
         hold = holds.hold_for(user, hold_id, ("shelter_manager",))
         holds.decline_hold(user, hold, body["reason"], body.get("note"))
-        db.session.commit()
         return hold_view(hold)
 
 
 @blp.route("/holds/<int:hold_id>/cancel")
-class HoldCancel(MethodView):
+class HoldCancel(View):
     @requires(*holds.HOLDERS)
     @blp.response(200, HoldSchema)
     def post(self, hold_id):
         """Withdraw a hold (or an accepted one before arrival)."""
         user = current_user()
         hold = holds.cancel_hold(user, holds.hold_for(user, hold_id, holds.HOLDERS))
-        db.session.commit()
         return hold_view(hold)

@@ -2,13 +2,14 @@
 
 from marshmallow import fields, validate
 
+from placement.contract import DateTime, Integer
 from placement.models.workflow import DECLINE_REASONS, HOLD_STATUSES
 from placement.resources.cases.schemas import PersonSchema
 from placement.resources.common import PageArgsSchema, StrictSchema
 
 
 class RefSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     code = fields.String()
     kind = fields.String()
@@ -20,15 +21,15 @@ class OrganisationRefSchema(StrictSchema):
 
 
 class HoldSchema(StrictSchema):
-    id = fields.Integer()
-    request_id = fields.Integer()
+    id = Integer()
+    request_id = Integer()
     organisation = fields.Nested(OrganisationRefSchema)
     shelter = fields.Nested(RefSchema)
     room = fields.Nested(RefSchema)
     status = fields.String()
-    created_at = fields.DateTime()
-    expires_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    created_at = DateTime()
+    expires_at = DateTime()
+    decided_at = DateTime(allow_none=True)
     decline_reason = fields.String(allow_none=True)
     decline_note = fields.String(allow_none=True)
     category = fields.String()

@@ -2,15 +2,16 @@
 
 from marshmallow import fields
 
+from placement.contract import DateTime, Integer
 from placement.resources.common import PageArgsSchema, StrictSchema
 
 
 class NotificationSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
     payload = fields.Dict(keys=fields.String())
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = DateTime()
+    read_at = DateTime(allow_none=True)
 
 
 class NotificationQueryArgsSchema(PageArgsSchema):

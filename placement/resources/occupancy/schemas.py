@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from placement.contract import DateTime, Integer
 from placement.resources.common import ID_RANGE, PageArgsSchema, StrictSchema
 from placement.services.occupancy_history import GRANULARITIES
 
@@ -53,7 +54,7 @@ class PeriodArgsSchema(StrictSchema):
 
 
 class HistoryArgsSchema(PeriodArgsSchema):
-    shelter = fields.Integer(validate=ID_RANGE)
+    shelter = Integer(from_text=True, validate=ID_RANGE)
     granularity = fields.String(load_default="hour", validate=validate.OneOf(GRANULARITIES))
 
 
@@ -70,33 +71,33 @@ class UnmetNeedArgsSchema(PeriodArgsSchema):
 
 
 class OpenSchema(StrictSchema):
-    beds = fields.Integer()
-    rooms = fields.Integer()
+    beds = Integer()
+    rooms = Integer()
 
 
 class ByKindSchema(StrictSchema):
-    available = fields.Integer(metadata={"description": "every free bed"})
+    available = Integer(metadata={"description": "every free bed"})
     open_to_new_requests = fields.Nested(OpenSchema, metadata={"description": OPEN_TO_NEW})
 
 
 class KindSchema(StrictSchema):
-    total = fields.Integer()
-    in_service = fields.Integer()
-    occupied = fields.Integer()
-    held = fields.Integer()
-    out_of_service = fields.Integer()
-    available = fields.Integer(metadata={"description": "every free bed (SPEC section 7)"})
+    total = Integer()
+    in_service = Integer()
+    occupied = Integer()
+    held = Integer()
+    out_of_service = Integer()
+    available = Integer(metadata={"description": "every free bed (SPEC section 7)"})
     open_to_new_requests = fields.Nested(OpenSchema, metadata={"description": OPEN_TO_NEW})
 
 
 class FreshnessCountSchema(StrictSchema):
-    fresh = fields.Integer()
-    aging = fields.Integer()
-    stale = fields.Integer()
+    fresh = Integer()
+    aging = Integer()
+    stale = Integer()
 
 
 class TotalsSchema(KindSchema):
-    shelters = fields.Integer()
+    shelters = Integer()
     freshness = fields.Nested(FreshnessCountSchema)
     by_room_kind = fields.Dict(keys=fields.String(), values=fields.Nested(ByKindSchema))
 
@@ -104,42 +105,42 @@ class TotalsSchema(KindSchema):
 class RegionOccupancySchema(TotalsSchema):
     code = fields.String()
     name = fields.String()
-    population = fields.Integer(allow_none=True)
+    population = Integer(allow_none=True)
     places_per_10000 = fields.Float(
         allow_none=True, metadata={"description": "beds in service per 10,000 residents"})
     meets_standard = fields.Boolean(allow_none=True)
 
 
 class ShelterOccupancySchema(KindSchema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     name = fields.String()
     kind = fields.String()
     region = fields.String()
     freshness = fields.String()
-    confirmed_at = fields.DateTime(allow_none=True)
+    confirmed_at = DateTime(allow_none=True)
     by_room_kind = fields.Dict(keys=fields.String(), values=fields.Nested(ByKindSchema))
 
 
 class StaleShelterSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     region = fields.String()
-    confirmed_at = fields.DateTime(allow_none=True)
+    confirmed_at = DateTime(allow_none=True)
 
 
 class StaleSchema(StrictSchema):
-    count = fields.Integer()
+    count = Integer()
     shelters = fields.List(fields.Nested(StaleShelterSchema))
 
 
 class StandardSchema(StrictSchema):
-    places_per_10000 = fields.Integer()
+    places_per_10000 = Integer()
     source = fields.String()
 
 
 class OccupancySchema(StrictSchema):
-    as_of = fields.DateTime()
+    as_of = DateTime()
     standard = fields.Nested(StandardSchema)
     totals = fields.Nested(TotalsSchema)
     regions = fields.List(fields.Nested(RegionOccupancySchema))
@@ -150,7 +151,7 @@ class OccupancySchema(StrictSchema):
 class HistoryPointSchema(StrictSchema):
     """By hour, whole numbers; by day, each day's mean of its hours (one decimal)."""
 
-    at = fields.DateTime()
+    at = DateTime()
     shelters = fields.Raw(metadata={"description": "shelters with a snapshot"})
     total = fields.Raw()
     in_service = fields.Raw()
@@ -159,22 +160,22 @@ class HistoryPointSchema(StrictSchema):
     out_of_service = fields.Raw()
     available = fields.Raw()
     occupancy_rate = fields.Float(allow_none=True, metadata={"description": "occupied/in_service"})
-    peak_occupied = fields.Integer(metadata={"description": "day only"})
-    hours = fields.Integer(metadata={"description": "day only: hours with snapshots"})
+    peak_occupied = Integer(metadata={"description": "day only"})
+    hours = Integer(metadata={"description": "day only: hours with snapshots"})
 
 
 class HistorySchema(StrictSchema):
-    start = fields.DateTime(attribute="from", data_key="from")
-    end = fields.DateTime(attribute="to", data_key="to")
+    start = DateTime(attribute="from", data_key="from")
+    end = DateTime(attribute="to", data_key="to")
     granularity = fields.String()
     region = fields.String(allow_none=True)
-    shelter = fields.Integer(allow_none=True)
+    shelter = Integer(allow_none=True)
     points = fields.List(fields.Nested(HistoryPointSchema))
 
 
 class UnmetNeedSchema(StrictSchema):
-    start = fields.DateTime(attribute="from", data_key="from")
-    end = fields.DateTime(attribute="to", data_key="to")
+    start = DateTime(attribute="from", data_key="from")
+    end = DateTime(attribute="to", data_key="to")
     region = fields.String(allow_none=True)
     waits = fields.Dict()
     declines = fields.Dict()
@@ -184,13 +185,13 @@ class UnmetNeedSchema(StrictSchema):
 
 
 class ServiceCapacityFeedSchema(StrictSchema):
-    total_items = fields.Integer()
-    total_pages = fields.Integer()
-    page_number = fields.Integer()
-    size = fields.Integer()
+    total_items = Integer()
+    total_pages = Integer()
+    page_number = Integer()
+    size = Integer()
     first_page = fields.Boolean()
     last_page = fields.Boolean()
     empty = fields.Boolean()
-    suppressed = fields.Integer(metadata={"description": "shelters withheld: 1 to 4 available"})
-    unconfirmed = fields.Integer(metadata={"description": "shelters never confirmed: left out"})
+    suppressed = Integer(metadata={"description": "shelters withheld: 1 to 4 available"})
+    unconfirmed = Integer(metadata={"description": "shelters never confirmed: left out"})
     contents = fields.List(fields.Dict())

@@ -1,10 +1,8 @@
 """Placement requests: create, follow, proposals, holds on beds, and coordinators' overrides."""
 
-from flask.views import MethodView
 
 from placement.auth import current_user, requires
-from placement.extensions import db
-from placement.resources.common import Blueprint
+from placement.resources.common import Blueprint, View
 from placement.resources.holds.schemas import HoldSchema
 from placement.resources.idempotency import about_case, idempotent
 from placement.resources.requests.schemas import (
@@ -24,7 +22,7 @@ READERS = requests.READERS
 
 
 @blp.route("/placement-requests")
-class PlacementRequests(MethodView):
+class PlacementRequests(View):
     @requires(*READERS)
     @blp.arguments(PlacementRequestQueryArgsSchema, location="query")
     @blp.response(200, PlacementRequestSchema(many=True))
@@ -34,7 +32,6 @@ class PlacementRequests(MethodView):
         rows, total = requests.list_requests(user, **args)
         found = [request_view(r, user) for r in rows]
         audit.record("request.list", detail=str(len(found)))
-        db.session.commit()
         return found, {"X-Total-Count": str(total)}
 
     @requires("case_manager")
@@ -47,13 +44,12 @@ class PlacementRequests(MethodView):
         case = cases.owned_case(user, body["case_id"], lock=True)
         request = requests.create_request(user, case, body["urgency"],
                                           body["current_municipality"])
-        db.session.commit()
         about_case(case.id)
         return request_view(request, user)
 
 
 @blp.route("/placement-requests/<int:request_id>")
-class PlacementRequestById(MethodView):
+class PlacementRequestById(View):
     @requires(*READERS)
     @blp.response(200, PlacementRequestSchema)
     def get(self, request_id):
@@ -61,12 +57,11 @@ class PlacementRequestById(MethodView):
         user = current_user()
         view = request_view(requests.visible_request(user, request_id), user)
         audit.record("request.read", "placement_request", request_id)
-        db.session.commit()
         return view
 
 
 @blp.route("/placement-requests/<int:request_id>/events")
-class PlacementRequestEvents(MethodView):
+class PlacementRequestEvents(View):
     # Not shelter managers: the trail says where else the person was held and placed.
     @requires("case_manager", "regional_coordinator", "national_coordinator")
     @blp.response(200, EventSchema(many=True))
@@ -74,12 +69,11 @@ class PlacementRequestEvents(MethodView):
         """Every change of the request, its holds and placement, oldest first."""
         events = requests.events_of(requests.visible_request(current_user(), request_id))
         audit.record("request.events", "placement_request", request_id)
-        db.session.commit()
         return events
 
 
 @blp.route("/placement-requests/<int:request_id>/proposals")
-class PlacementRequestProposals(MethodView):
+class PlacementRequestProposals(View):
     @requires("case_manager", "regional_coordinator", "national_coordinator")
     @blp.response(200, ProposalsSchema)
     def get(self, request_id):
@@ -87,12 +81,11 @@ class PlacementRequestProposals(MethodView):
         request = requests.visible_request(current_user(), request_id)
         answer = proposals.proposals_for(request)
         audit.record("request.proposals", "placement_request", request_id)
-        db.session.commit()
         return answer
 
 
 @blp.route("/placement-requests/<int:request_id>/holds")
-class PlacementRequestHolds(MethodView):
+class PlacementRequestHolds(View):
     @requires(*holds.HOLDERS)
     @idempotent
     @blp.arguments(HoldCreateSchema)
@@ -102,13 +95,12 @@ class PlacementRequestHolds(MethodView):
         user = current_user()
         request = requests.visible_request(user, request_id)
         hold = holds.create_hold(user, request, body["shelter_id"], body.get("room_id"))
-        db.session.commit()
         about_case(request.case_id)
         return hold_view(hold)
 
 
 @blp.route("/placement-requests/<int:request_id>/override")
-class PlacementRequestOverride(MethodView):
+class PlacementRequestOverride(View):
     @requires("regional_coordinator", "national_coordinator")
     @blp.arguments(OverrideSchema)
     @blp.response(200, PlacementRequestSchema)
@@ -117,5 +109,4 @@ class PlacementRequestOverride(MethodView):
         user = current_user()
         request = requests.visible_request(user, request_id, lock=True)
         requests.set_override(user, request, body["rules"], body["justification"])
-        db.session.commit()
         return request_view(request, user)

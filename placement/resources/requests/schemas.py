@@ -2,25 +2,27 @@
 
 from marshmallow import fields, validate
 
+from placement.contract import DateTime, Integer
 from placement.models.workflow import REQUEST_STATUSES, URGENCIES
 from placement.resources.cases.schemas import PersonSchema
 from placement.resources.common import ID_RANGE, PageArgsSchema, StrictSchema, text
+from placement.resources.placements.schemas import PlacementSchema
 
 
 class PlacementRequestCreateSchema(StrictSchema):
-    case_id = fields.Integer(required=True, validate=ID_RANGE)
+    case_id = Integer(required=True, validate=ID_RANGE)
     urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
     current_municipality = fields.String(required=True, validate=validate.Length(max=60))
 
 
 class PlacementRequestQueryArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
-    case_id = fields.Integer(validate=ID_RANGE)
+    case_id = Integer(from_text=True, validate=ID_RANGE)
 
 
 class HoldCreateSchema(StrictSchema):
-    shelter_id = fields.Integer(required=True, validate=ID_RANGE)
-    room_id = fields.Integer(validate=ID_RANGE)
+    shelter_id = Integer(required=True, validate=ID_RANGE)
+    room_id = Integer(validate=ID_RANGE)
 
 
 class OverrideSchema(StrictSchema):
@@ -30,25 +32,25 @@ class OverrideSchema(StrictSchema):
 
 
 class HoldBriefSchema(StrictSchema):
-    id = fields.Integer()
-    shelter_id = fields.Integer()
-    room_id = fields.Integer()
+    id = Integer()
+    shelter_id = Integer()
+    room_id = Integer()
     status = fields.String()
-    expires_at = fields.DateTime()
+    expires_at = DateTime()
 
 
 class ProposalBriefSchema(StrictSchema):
-    run_id = fields.Integer()
-    shelter_id = fields.Integer(allow_none=True)
-    room_id = fields.Integer(allow_none=True)
-    hold_id = fields.Integer(allow_none=True)
+    run_id = Integer()
+    shelter_id = Integer(allow_none=True)
+    room_id = Integer(allow_none=True)
+    hold_id = Integer(allow_none=True)
     explanation = fields.Dict(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = DateTime()
 
 
 class PlacementRequestSchema(StrictSchema):
-    id = fields.Integer()
-    case_id = fields.Integer()
+    id = Integer()
+    case_id = Integer()
     case_code = fields.String()
     status = fields.String()
     urgency = fields.String()
@@ -56,44 +58,44 @@ class PlacementRequestSchema(StrictSchema):
     category = fields.String()
     risk = fields.String()
     persons = fields.List(fields.Nested(PersonSchema))
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    transferred_from = fields.Integer(allow_none=True)
+    created_at = DateTime()
+    updated_at = DateTime()
+    transferred_from = Integer(allow_none=True)
     override = fields.Dict(allow_none=True)
     holds = fields.List(fields.Nested(HoldBriefSchema))
-    placement = fields.Dict(allow_none=True)
+    placement = fields.Nested(PlacementSchema, allow_none=True)
     latest_proposal = fields.Nested(ProposalBriefSchema, allow_none=True)
     ended_reason = fields.String(allow_none=True)
 
 
 class EventSchema(StrictSchema):
-    id = fields.Integer()
-    at = fields.DateTime()
-    actor_id = fields.Integer(allow_none=True)
+    id = Integer()
+    at = DateTime()
+    actor_id = Integer(allow_none=True)
     action = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
-    hold_id = fields.Integer(allow_none=True)
-    placement_id = fields.Integer(allow_none=True)
+    hold_id = Integer(allow_none=True)
+    placement_id = Integer(allow_none=True)
     detail = fields.Dict(allow_none=True)
 
 
 class ShelterRefSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     kind = fields.String()
     region = fields.String()
 
 
 class FitSchema(StrictSchema):
-    total = fields.Integer()
-    language = fields.Integer()
-    needs = fields.Integer()
+    total = Integer()
+    language = Integer()
+    needs = Integer()
 
 
 class OptionSchema(StrictSchema):
     shelter = fields.Nested(ShelterRefSchema)
-    room = fields.Integer()
+    room = Integer()
     room_kind = fields.String()
     fit = fields.Nested(FitSchema)
     travel = fields.String(metadata={"description": "a band, never a distance"})
@@ -126,7 +128,7 @@ class RelaxationSchema(StrictSchema):
 
 
 class ProposalsSchema(StrictSchema):
-    request = fields.Integer()
+    request = Integer()
     override = fields.List(fields.String())
     options = fields.List(fields.Nested(OptionSchema))
     excluded = fields.List(fields.Nested(ExcludedSchema))

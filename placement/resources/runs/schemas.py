@@ -2,6 +2,7 @@
 
 from marshmallow import fields, validate
 
+from placement.contract import DateTime, Integer
 from placement.resources.common import StrictSchema
 
 
@@ -12,19 +13,21 @@ class RunCreateSchema(StrictSchema):
 
 
 class RunProposalSchema(StrictSchema):
-    request_id = fields.Integer()
-    shelter_id = fields.Integer(allow_none=True)
-    room_id = fields.Integer(allow_none=True)
-    hold_id = fields.Integer(allow_none=True)
+    request_id = Integer()
+    shelter_id = Integer(allow_none=True)
+    room_id = Integer(allow_none=True)
+    hold_id = Integer(allow_none=True)
     explanation = fields.Dict(allow_none=True)
 
 
 class RunSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     region = fields.String(attribute="region_code", allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={"description": "queued, running, succeeded or failed"})
+    time_limit = fields.Float(allow_none=True)
+    failure = fields.String(allow_none=True, metadata={"description": "why a run failed"})
     auto_hold = fields.Boolean()
-    started_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    started_at = DateTime()
+    finished_at = DateTime(allow_none=True)
     summary = fields.Dict(allow_none=True)
     proposals = fields.List(fields.Nested(RunProposalSchema))

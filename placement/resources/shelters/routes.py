@@ -1,12 +1,11 @@
 """Shelters: list, read, create, change, their rooms and beds, and "still current"."""
 
 from flask import request
-from flask.views import MethodView
 
 from placement.auth import current_user, requires
 from placement.extensions import db
 from placement.resources.capacity.schemas import RoomCreateSchema
-from placement.resources.common import Blueprint
+from placement.resources.common import Blueprint, View
 from placement.resources.shelters.schemas import (
     RoomSchema,
     ShelterCreateSchema,
@@ -24,14 +23,13 @@ def _with_etag(view, shelter, status=200):
 
 
 @blp.route("/shelters")
-class Shelters(MethodView):
+class Shelters(View):
     @requires()
     @blp.arguments(ShelterQueryArgsSchema, location="query")
     @blp.response(200, ShelterSchema(many=True))
     def get(self, args):
         """List the shelters in the caller's scope."""
         views = shelters.list_shelters(current_user(), **args)
-        db.session.commit()
         return views
 
     @requires("admin")
@@ -40,19 +38,17 @@ class Shelters(MethodView):
     def post(self, body):
         """Create a shelter with its rooms (administrator)."""
         shelter = shelters.create_shelter(body)
-        db.session.commit()
         return _with_etag(shelters.view_one(current_user(), shelter), shelter, 201)
 
 
 @blp.route("/shelters/<int:shelter_id>")
-class ShelterById(MethodView):
+class ShelterById(View):
     @requires()
     @blp.response(200, ShelterSchema)
     def get(self, shelter_id):
         """Read one shelter; the ETag header guards later changes."""
         shelter = access.visible_shelter(current_user(), shelter_id)
         view = shelters.view_one(current_user(), shelter)
-        db.session.commit()
         return _with_etag(view, shelter)
 
     @requires("admin")
@@ -63,19 +59,17 @@ class ShelterById(MethodView):
         shelter = access.visible_shelter(current_user(), shelter_id)
         shelters.check_if_match(shelter, request.headers.get("If-Match"), required=True)
         shelters.update_shelter(shelter, body)
-        db.session.commit()
         return _with_etag(shelters.view_one(current_user(), shelter), shelter)
 
 
 @blp.route("/shelters/<int:shelter_id>/rooms")
-class ShelterRooms(MethodView):
+class ShelterRooms(View):
     @requires()
     @blp.response(200, RoomSchema(many=True))
     def get(self, shelter_id):
         """The shelter's rooms, each with its beds."""
         shelter = access.shelter_for_detail(current_user(), shelter_id)
         rooms = list(shelter.rooms)
-        db.session.commit()
         return _with_etag(rooms, shelter)
 
     @requires(*access.CAPACITY_WRITERS)
@@ -86,18 +80,17 @@ class ShelterRooms(MethodView):
         shelter = access.shelter_for_capacity(current_user(), shelter_id)
         shelters.check_if_match(shelter, request.headers.get("If-Match"), required=False)
         room = capacity.add_room(shelter, actor=current_user(), **body)
-        db.session.commit()
+        db.session.flush()
         db.session.refresh(room)
         return room
 
 
 @blp.route("/shelters/<int:shelter_id>/confirm")
-class ShelterConfirm(MethodView):
+class ShelterConfirm(View):
     @requires("shelter_manager", "admin")
     @blp.response(200, ShelterSchema)
     def post(self, shelter_id):
         """Confirm that the shelter's rooms and beds are current."""
         shelter = access.shelter_for_capacity(current_user(), shelter_id)
         capacity.confirm(shelter)
-        db.session.commit()
         return _with_etag(shelters.view_one(current_user(), shelter), shelter)

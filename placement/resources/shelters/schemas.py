@@ -3,6 +3,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from placement.auth import current_user
+from placement.contract import DateTime, Integer
 from placement.models.shelter import (
     DISCLOSURES,
     GENDER_POLICIES,
@@ -16,12 +17,12 @@ from placement.services.network_file import ShelterEntrySchema as NetworkShelter
 
 
 class CountsSchema(StrictSchema):
-    total = fields.Integer()
-    in_service = fields.Integer()
-    occupied = fields.Integer()
-    held = fields.Integer()
-    out_of_service = fields.Integer()
-    available = fields.Integer()
+    total = Integer()
+    in_service = Integer()
+    occupied = Integer()
+    held = Integer()
+    out_of_service = Integer()
+    available = Integer()
 
 
 class PositionSchema(StrictSchema):
@@ -45,7 +46,7 @@ class AreaSchema(StrictSchema):
 class ShelterSchema(StrictSchema):
     """What a role may see; fields a role may not see are absent, coordinates never present."""
 
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     name = fields.String()
     kind = fields.String()
@@ -58,16 +59,16 @@ class ShelterSchema(StrictSchema):
     gender_policy = fields.String()
     accepts_unaccompanied_minors = fields.Boolean()
     accepts_accompanied_children = fields.Boolean()
-    max_accompanying_boy_age = fields.Integer(allow_none=True)
+    max_accompanying_boy_age = Integer(allow_none=True)
     languages = fields.List(fields.String())
     services = fields.List(fields.String())
     wheelchair_accessible = fields.Boolean()
     referral_phone = fields.String(allow_none=True,
                                    metadata={"description": "a phone line for referrals"})
     freshness = fields.String(metadata={"description": "fresh < 2 h, aging 2-8 h, stale > 8 h"})
-    confirmed_at = fields.DateTime(allow_none=True)
-    changed_at = fields.DateTime()
-    free_beds = fields.Dict(keys=fields.String(), values=fields.Integer())
+    confirmed_at = DateTime(allow_none=True)
+    changed_at = DateTime()
+    free_beds = fields.Dict(keys=fields.String(), values=Integer())
     counts = fields.Nested(CountsSchema)
     counts_by_room_kind = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema))
 
@@ -99,7 +100,7 @@ class ShelterUpdateSchema(StrictSchema):
     gender_policy = fields.String(validate=validate.OneOf(GENDER_POLICIES))
     accepts_unaccompanied_minors = fields.Boolean()
     accepts_accompanied_children = fields.Boolean()
-    max_accompanying_boy_age = fields.Integer(allow_none=True, validate=validate.Range(0, 17))
+    max_accompanying_boy_age = Integer(allow_none=True, validate=validate.Range(0, 17))
     languages = NetworkShelterSchema._declared_fields["languages"]
     services = NetworkShelterSchema._declared_fields["services"]
     wheelchair_accessible = fields.Boolean()
@@ -114,7 +115,7 @@ class ShelterUpdateSchema(StrictSchema):
 
 
 class BedSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     status = fields.String()
     status_reason = fields.String(allow_none=True)
@@ -128,7 +129,7 @@ class BedSchema(StrictSchema):
 
 
 class RoomSchema(StrictSchema):
-    id = fields.Integer()
+    id = Integer()
     code = fields.String()
     kind = fields.String(validate=validate.OneOf(ROOM_KINDS))
     gender = fields.String(validate=validate.OneOf(ROOM_GENDERS))

@@ -1,7 +1,8 @@
 """Coordinators' work on the queue: open requests in scope, optimizer runs over them, each
 request's result, and an override of a rule for one request with a written justification.
 
-Each action is the API's: `runs.start_run` as POST /optimizer/runs, `requests.set_override` as
+Each action is the API's: `runs.queue_run` as POST /optimizer/runs (the worker solves it; the
+run's page refreshes itself until it has), `requests.set_override` as
 POST /placement-requests/<id>/override, with their scopes (a regional coordinator's region),
 rules, audit and errors.
 """
@@ -14,19 +15,21 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, TextAreaFiel
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from optimizer.registry import OVERRIDABLE
 from placement.errors import Conflict
 from placement.extensions import db
 from placement.models import Placement, Region, Room, Shelter
 from placement.resources.views import request_view
 from placement.services import audit, placements, requests, runs
-from placement.services.instances import OVERRIDABLE
 from placement.web.auth import page, page_user
 from placement.web.forms import render_form
 from placement.web.rule_words import relaxation_sentence
+from placement.worker import enqueue_run
 
 bp = Blueprint("web_coordinator", __name__, url_prefix="/coordinator")
 COORDINATORS = runs.RUNNERS
 QUEUE_PAGE = 100
+RUN_POLL_SECONDS = 3
 
 
 class RunForm(FlaskForm):
@@ -87,9 +90,9 @@ def start_run():
         rows, total = requests.list_requests(user, QUEUE_PAGE, 0, status="open")
         db.session.rollback()
         return render_form("coordinator/queue.html", form, rows=rows, total=total, user=user)
-    run = runs.start_run(user, region=form.region.data or None, auto_hold=form.auto_hold.data,
-                         before_solving=db.session.commit)
+    run = runs.queue_run(user, region=form.region.data or None, auto_hold=form.auto_hold.data)
     db.session.commit()
+    enqueue_run(run.id)  # committed first: the worker reads the run from the database
     return redirect(url_for("web_coordinator.run_result", run_id=run.id))
 
 
@@ -99,7 +102,10 @@ def run_result(run_id):
     run = runs.visible_run(page_user(), run_id)
     results = [_result(p) for p in run.proposals]
     db.session.commit()
-    return render_template("coordinator/run.html", run=run, results=results)
+    # Until the worker has finished, the page asks for itself again every few seconds (htmx).
+    return render_template("coordinator/run.html", run=run, results=results,
+                           pending=run.status in ("queued", "running"),
+                           poll_seconds=RUN_POLL_SECONDS)
 
 
 def _result(proposal):

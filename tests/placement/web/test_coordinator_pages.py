@@ -60,6 +60,31 @@ def test_a_run_from_the_page_shows_each_request_placed_or_why_not(client, networ
     assert {p["request_id"] for p in api["proposals"]} == {placeable["id"], boy["id"]}
 
 
+def test_a_queued_run_page_refreshes_itself_until_the_worker_has_solved_it(
+        app, client, network, make_user, monkeypatch):
+    from placement.extensions import db
+    from placement.services import runs
+    from placement.web.views import coordinator
+
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    _c, placeable = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    queued = []
+    monkeypatch.setattr(coordinator, "enqueue_run", queued.append)  # no worker yet
+    sign_in(client, national.username)
+    response = post_form(client, "/coordinator/runs", {"region": ""}, "/coordinator/queue")
+    waiting = _text(client.get(response.headers["Location"]))
+    assert 'id="run-status">Waiting for the optimizer<' in waiting
+    assert 'hx-trigger="every' in waiting and f'id="result-{placeable["id"]}"' not in waiting
+    assert "nothing to place" not in waiting
+    with app.app_context():  # the worker's part
+        assert runs.execute_run(queued[0]) == "succeeded"
+        db.session.remove()
+    done = _text(client.get(response.headers["Location"]))
+    assert 'id="run-status">Finished<' in done and 'hx-trigger="every' not in done
+    assert f'id="result-{placeable["id"]}"' in done
+
+
 def test_an_unknown_region_is_refused_naming_the_field(client, network, make_user):
     national = make_user("national_coordinator")
     sign_in(client, national.username)

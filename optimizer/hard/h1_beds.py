@@ -1,0 +1,66 @@
+"""H1 capacity: occupied + held + newly placed persons never exceed a room's beds in service."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..types import Relaxation
+from . import h5_rooms
+from .base import Reason, Rule
+
+_ROOM_WORDS = {"family": "a family room", "adult": "an adult room", "minor": "a minor room"}
+
+
+def fits(request, room) -> bool:
+    return request.size <= room.free
+
+
+def shelter_sentence(request) -> str:
+    return Reason("h1_beds", f"H1: not enough free beds here for a group of {request.size}",
+                  size=request.size)
+
+
+def check(request, rooms) -> str | None:
+    return None if any(fits(request, room) for room in rooms) else shelter_sentence(request)
+
+
+def fill_check(room, requests) -> list[str]:
+    newcomers = sum(r.size for r in requests)
+    if len(room.occupants) + room.held + newcomers > room.beds:
+        return [f"H1: room {room.id!r} is over its beds"]
+    return []
+
+
+def bed_relaxation(instance, request, shelter_id, rule: str):
+    """The fewest beds to add to one room the request may enter (H5) for it to fit; shared by
+    H1 and H2, whose exclusions both end when one room has room for the whole group."""
+    shelter = instance.shelter(shelter_id)
+    short = [(request.size - room.free, order, room) for order, room in enumerate(shelter.rooms)
+             if h5_rooms.admits(request, room) and room.free < request.size]
+    if not short:
+        return None
+    missing, _, room = min(short, key=lambda item: item[:2])
+    beds = "one bed" if missing == 1 else f"{missing} beds"
+    return Relaxation(
+        rule, shelter_id, "beds", room.beds, room.beds + missing,
+        f"{rule}: {beds} short in {_ROOM_WORDS[room.kind]} at shelter {shelter_id}", room=room.id)
+
+
+def beds_relaxed(policy, shelter, relaxation):
+    rooms = tuple(replace(r, beds=relaxation.relaxed) if r.id == relaxation.room else r
+                  for r in shelter.rooms)
+    return policy, replace(shelter, rooms=rooms)
+
+
+RULE = Rule(
+    code="H1",
+    says="occupied + held + new persons never exceed a room's beds in service",
+    scope="room",
+    check=check,
+    request_reads=("size",),
+    room_reads=("beds", "occupants", "held"),
+    relax=lambda instance, request, shelter_id: bed_relaxation(instance, request, shelter_id,
+                                                               "H1"),
+    relaxed=beds_relaxed,
+    fill_check=fill_check,
+)

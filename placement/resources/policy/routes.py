@@ -1,0 +1,46 @@
+"""The placement policy: coordinators read it and its history, the administrator changes it."""
+
+from placement.auth import current_user, requires
+from placement.resources.common import Blueprint, View
+from placement.resources.policy.schemas import (
+    PolicyChangeSchema,
+    PolicyHistoryArgsSchema,
+    PolicySchema,
+    PolicyVersionSchema,
+)
+from placement.services import policy
+
+blp = Blueprint("policy", __name__, description="The placement policy, stored with its history.")
+READERS = ("regional_coordinator", "national_coordinator", "admin")
+
+
+@blp.route("/policy")
+class Policy(View):
+    @requires(*READERS)
+    @blp.response(200, PolicySchema)
+    def get(self):
+        """The policy in force: weights, suspect distances, hold TTL, reflection, retention."""
+        view = policy.policy_view()
+        return view
+
+    @requires("admin")
+    @blp.arguments(PolicyChangeSchema)
+    @blp.response(200, PolicySchema)
+    def patch(self, body):
+        """Change some values (administrator, with a reason); the next solve uses them."""
+        reason = body.pop("reason")
+        policy.change(body, reason, actor=current_user(), source="api")
+        view = policy.policy_view()
+        return view
+
+
+@blp.route("/policy/history")
+class PolicyHistory(View):
+    @requires(*READERS)
+    @blp.arguments(PolicyHistoryArgsSchema, location="query")
+    @blp.response(200, PolicyVersionSchema(many=True))
+    def get(self, args):
+        """Every version, newest first: who changed what, when, and why."""
+        rows, total = policy.history(**args)
+        views = [policy.version_view(row) for row in rows]
+        return views, {"X-Total-Count": str(total)}
