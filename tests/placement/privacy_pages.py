@@ -54,7 +54,7 @@ def work():
              {"shelter_id": "$p_gjilan.options.0.shelter.id",
               "room_id": "$p_gjilan.options.0.room"}, save="p_hold_b", expect=201),
         Step("national", "POST", "/api/v1/optimizer/runs", {"time_limit": 5}, save="p_run",
-             expect=201),
+             expect=202),
     ]
     return steps
 
