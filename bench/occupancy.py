@@ -45,15 +45,19 @@ def _geography_only():
 def _generate(count, seed=7):
     """Write `count` shelters with their rooms and beds in bulk (no audit: a bench fixture)."""
     draw = random.Random(seed)
-    municipalities = [(m["code"], m["region"]) for m in default_network()["municipalities"]]
+    municipalities = [(m["code"], m["region"], m["lat"], m["lon"])
+                      for m in default_network()["municipalities"]]
     moment = clock.now()
     shelters, rooms, beds = [], [], []
     for n in range(1, count + 1):
-        municipality, region = draw.choice(municipalities)
+        municipality, region, lat, lon = draw.choice(municipalities)
         shelters.append({
             "id": n, "code": f"gen-{n}", "name": f"Shelter {n}", "kind": draw.choice(("dv", "thb")),
             "region_code": region, "municipality_code": municipality,
             "location_sealed": seal_location(42.5 + draw.random() / 10, 20.9 + draw.random() / 10),
+            # The public area every shelter has since issue 7 (the map draws the anchor).
+            "anchor_lat": lat, "anchor_lon": lon, "anchor_set": False, "privacy_radius_km": 3.0,
+            "privacy_radius_set": False, "area_municipalities": [municipality],
             "location_disclosure": "municipality", "security_level": "standard",
             "gender_policy": "women", "accepts_unaccompanied_minors": True,
             "accepts_accompanied_children": True, "max_accompanying_boy_age": None,
