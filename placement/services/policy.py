@@ -24,7 +24,7 @@ from placement import clock
 from placement.errors import RuleViolation
 from placement.extensions import db
 from placement.models import PolicyVersion, User
-from placement.services import audit
+from placement.services import audit, preconditions
 
 TABLES = ("urgency_weights", "risk_weights", "min_suspect_distance_km")
 # What the optimizer reads; the other settings are the service's own.
@@ -125,6 +125,18 @@ def _merged(base, overrides):
 
 def latest_version():
     return db.session.scalar(sa.select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1))
+
+
+def etag():
+    """The ETag of the policy in force: its version (v0 while only the defaults apply)."""
+    version = latest_version()
+    return f'"policy-v{version.id if version else 0}"'
+
+
+def check_if_match(if_match):
+    """A change must name the version it was made from (If-Match), so no administrator's
+    change silently replaces one made since they read the policy."""
+    preconditions.check_if_match(etag(), if_match, True, "the policy")
 
 
 def current():

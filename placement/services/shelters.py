@@ -7,10 +7,10 @@ it only when its location_disclosure allows it; maps use the public area's ancho
 import sqlalchemy as sa
 
 from placement import clock
-from placement.errors import Conflict, PreconditionFailed, PreconditionRequired, RuleViolation
+from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
 from placement.models import Municipality, Shelter
-from placement.services import areas, audit, capacity
+from placement.services import areas, audit, capacity, preconditions
 from placement.services.access import HIDDEN_MUNICIPALITY_READERS, shelter_filter
 from placement.services.network import (
     SHELTER_FIELDS,
@@ -36,18 +36,7 @@ def etag(shelter):
 
 def check_if_match(shelter, if_match, required):
     """Optimistic concurrency: the client's ETag must be the shelter's current one."""
-    if not if_match:
-        if required:
-            raise PreconditionRequired(
-                "If-Match: send the ETag from your last read of this shelter"
-            )
-        return
-    tags = {tag.strip() for tag in if_match.split(",")}
-    if "*" not in tags and etag(shelter) not in tags:
-        raise PreconditionFailed(
-            "If-Match: the shelter changed since you read it; reload and try again",
-            {"etag": etag(shelter)},
-        )
+    preconditions.check_if_match(etag(shelter), if_match, required, "this shelter")
 
 
 def public_position(shelter):

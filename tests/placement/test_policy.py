@@ -17,8 +17,10 @@ SUSPECT_40_KM = {"lat": 42.64 + 40 / 111.2, "lon": 21.10}
 
 
 def change(client, caller, reason="test", **settings):
+    """A change made, as a client would, over the version just read (If-Match)."""
+    tag = client.get("/api/v1/policy", headers=caller.headers).headers.get("ETag", "*")
     return client.patch("/api/v1/policy", json={**settings, "reason": reason},
-                        headers=caller.headers)
+                        headers={**caller.headers, "If-Match": tag})
 
 
 def test_without_a_stored_policy_the_defaults_apply(client, make_user):
@@ -80,7 +82,8 @@ BAD_CHANGES = {
 def test_a_bad_change_names_the_field_and_stores_nothing(client, make_user, name):
     body, path = BAD_CHANGES[name]
     admin = make_user("admin")
-    answer = client.patch("/api/v1/policy", json=body, headers=admin.headers)
+    answer = client.patch("/api/v1/policy", json=body,
+                          headers={**admin.headers, "If-Match": '"policy-v0"'})
     assert answer.status_code == 422
     errors = answer.get_json()["errors"]["json"]
     for key in path:
@@ -95,6 +98,36 @@ def test_a_change_inconsistent_with_the_stored_values_names_the_field(client, ma
     assert answer.status_code == 422
     assert "min_suspect_distance_km.high" in answer.get_json()["errors"]
     assert "at least medium's 20 km" in answer.get_json()["message"]
+
+
+def test_a_change_needs_the_etag_of_the_version_it_was_made_from(client, make_user):
+    admin = make_user("admin")
+    other_admin = make_user("admin")
+    read = client.get("/api/v1/policy", headers=admin.headers)
+    first = read.headers["ETag"]
+    body = {"hold_ttl_minutes": 60, "reason": "shorter holds"}
+
+    missing = client.patch("/api/v1/policy", json=body, headers=admin.headers)
+    assert missing.status_code == 428
+    assert "If-Match" in missing.get_json()["message"]
+
+    # Someone else changes the policy after this administrator read it.
+    theirs = client.patch("/api/v1/policy", json={"retention_months": 18, "reason": "longer"},
+                          headers={**other_admin.headers, "If-Match": first})
+    assert theirs.status_code == 200
+    assert theirs.headers["ETag"] != first
+    stale = client.patch("/api/v1/policy", json=body, headers={**admin.headers, "If-Match": first})
+    assert stale.status_code == 412
+    assert stale.get_json()["errors"]["etag"] == theirs.headers["ETag"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PolicyVersion)) == 1
+
+    again = client.get("/api/v1/policy", headers=admin.headers)
+    assert again.headers["ETag"] == theirs.headers["ETag"]
+    mine = client.patch("/api/v1/policy", json=body,
+                        headers={**admin.headers, "If-Match": again.headers["ETag"]})
+    assert mine.status_code == 200
+    assert mine.get_json()["settings"]["hold_ttl_minutes"] == 60
+    assert mine.get_json()["settings"]["retention_months"] == 18
 
 
 def test_every_change_is_a_version_with_who_when_what_and_why(client, make_user):

@@ -92,9 +92,10 @@ def test_case_manager_and_shelter_manager_plan_later_others_may_not(client, netw
 def test_the_reflection_period_is_the_stored_policys(client, network, make_user):
     case_manager, manager, placement = _placed(client, network, make_user)
     admin = make_user("admin")
+    tag = client.get("/api/v1/policy", headers=admin.headers).headers["ETag"]
     changed = client.patch("/api/v1/policy", json={"reflection_period_days": 30,
                                                    "reason": "a shorter reflection period"},
-                           headers=admin.headers)
+                           headers={**admin.headers, "If-Match": tag})
     assert changed.status_code == 200, changed.get_json()
     clock.set_offset(timedelta(days=30, minutes=1))
     assert jobs.run("remind_of_long_stays").summary == "reminded 1"

@@ -1,5 +1,7 @@
 """The placement policy: coordinators read it and its history, the administrator changes it."""
 
+from flask import request
+
 from placement.auth import current_user, requires
 from placement.resources.common import Blueprint, View
 from placement.resources.policy.schemas import (
@@ -21,17 +23,18 @@ class Policy(View):
     def get(self):
         """The policy in force: weights, suspect distances, hold TTL, reflection, retention."""
         view = policy.policy_view()
-        return view
+        return view, {"ETag": policy.etag()}
 
     @requires("admin")
     @blp.arguments(PolicyChangeSchema)
     @blp.response(200, PolicySchema)
     def patch(self, body):
-        """Change some values (administrator, with a reason); the next solve uses them."""
+        """Change some values (administrator; If-Match and a reason); the next solve uses them."""
+        policy.check_if_match(request.headers.get("If-Match"))
         reason = body.pop("reason")
         policy.change(body, reason, actor=current_user(), source="api")
         view = policy.policy_view()
-        return view
+        return view, {"ETag": policy.etag()}
 
 
 @blp.route("/policy/history")
