@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .hard.h3_kind import DEFAULT_ALLOWED_KINDS, kind_problem
 from .vocabulary import (
     CATEGORIES,
     GENDER_POLICIES,
@@ -29,14 +30,6 @@ from .vocabulary import (
     is_adult,
 )
 
-DEFAULT_ALLOWED_KINDS = {
-    "thb/high": ("thb/high",),
-    "thb/medium": ("thb",),
-    "thb/low": ("thb", "dv"),
-    "dv/low": ("dv",),
-    "dv/medium": ("dv",),
-    "dv/high": ("dv",),
-}
 DEFAULT_MIN_SUSPECT_DISTANCE_KM = {"low": 10.0, "medium": 20.0, "high": 30.0}
 DEFAULT_URGENCY_WEIGHTS = {"routine": 1, "urgent": 2, "emergency": 4}
 DEFAULT_RISK_WEIGHTS = {"low": 1, "medium": 2, "high": 3}
@@ -146,10 +139,9 @@ class Policy:
                 raise InstanceError(f"allowed_kinds.{key}", "key must be category/risk")
             specs = _codes(f"allowed_kinds.{key}", value)
             for i, spec in enumerate(specs):
-                kind, _, level = spec.partition("/")
-                if kind not in SHELTER_KINDS or (level and level not in SECURITY_LEVELS):
-                    raise InstanceError(f"allowed_kinds.{key}[{i}]",
-                                        "must be kind or kind/security_level")
+                problem = kind_problem(spec)
+                if problem:
+                    raise InstanceError(f"allowed_kinds.{key}[{i}]", problem)
             kinds[key] = specs
         for category in CATEGORIES:
             for risk in RISKS:

@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+from ..vocabulary import CATEGORIES, RISKS, SECURITY_LEVELS, SHELTER_KINDS
 from .base import Reason, Rule
+
+# The policy's `allowed_kinds` when none is given (SPEC §3): "category/risk" -> the shelters
+# allowed, each "kind" or "kind/security_level". The service stores its own in the policy.
+DEFAULT_ALLOWED_KINDS = {
+    "thb/high": ("thb/high",),
+    "thb/medium": ("thb",),
+    "thb/low": ("thb", "dv"),
+    "dv/low": ("dv",),
+    "dv/medium": ("dv",),
+    "dv/high": ("dv",),
+}
+# Every key of the table, and every shelter an entry may allow.
+PROFILES = tuple(f"{category}/{risk}" for category in CATEGORIES for risk in RISKS)
+KINDS = SHELTER_KINDS + tuple(f"{kind}/{level}" for kind in SHELTER_KINDS
+                              for level in SECURITY_LEVELS)
+
+
+def kind_problem(spec) -> str | None:
+    """Why an entry of `allowed_kinds` is not a shelter kind (with its security level)."""
+    return None if spec in KINDS else f"must be one of {', '.join(KINDS)}"
 
 
 def allowed_shelter(policy, request, shelter) -> bool:

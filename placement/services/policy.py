@@ -1,7 +1,8 @@
 """The placement policy in force: its defaults, its stored versions, and changing it.
 
-The policy is the changeable data of SPEC §3-§5: the priority weights, the minimum distance
-from suspects by risk, how long a hold lasts, the reflection period and the retention period.
+The policy is the changeable data of SPEC §3-§5: the shelter kinds each (category, risk) may use
+(H3), the priority weights, the minimum distance from suspects by risk, how long a hold lasts,
+the reflection period and the retention period.
 With no version stored, the built-in defaults apply (the optimizer's, and HOLD_TTL,
 REFLECTION_PERIOD and CASE_RETENTION from the configuration). A version stores only the values
 it sets; everything else keeps its default. Versions are only added, never changed, and each is
@@ -14,11 +15,14 @@ import sqlalchemy as sa
 from flask import current_app
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from optimizer.hard.h3_kind import DEFAULT_ALLOWED_KINDS, KINDS, PROFILES
+from optimizer.io import policy_from_dict
 from optimizer.types import (
     DEFAULT_MIN_SUSPECT_DISTANCE_KM,
     DEFAULT_RISK_WEIGHTS,
     DEFAULT_URGENCY_WEIGHTS,
     RISKS,
+    InstanceError,
 )
 from placement import clock
 from placement.errors import RuleViolation
@@ -26,7 +30,7 @@ from placement.extensions import db
 from placement.models import PolicyVersion, User
 from placement.services import audit, preconditions
 
-TABLES = ("urgency_weights", "risk_weights", "min_suspect_distance_km")
+TABLES = ("allowed_kinds", "urgency_weights", "risk_weights", "min_suspect_distance_km")
 # What the optimizer reads; the other settings are the service's own.
 OPTIMIZER_SETTINGS = TABLES
 DAYS_PER_MONTH = 365 / 12
@@ -72,9 +76,26 @@ class SuspectDistancesSchema(_Strict):
     high = _distance()
 
 
+def _unique(values):
+    if len(set(values)) != len(values):
+        raise ValidationError("lists a kind twice")
+
+
+def _kinds():
+    """The shelters one (category, risk) may go to: at least one, each named once."""
+    return fields.List(fields.String(validate=validate.OneOf(KINDS)),
+                       validate=[validate.Length(1, len(KINDS)), _unique])
+
+
+# H3's table, one entry per "category/risk" (e.g. "thb/high": ["thb/high"]).
+AllowedKindsSchema = _Strict.from_dict({profile: _kinds() for profile in PROFILES},
+                                       name="AllowedKindsSchema")
+
+
 class PolicySettingsSchema(_Strict):
     """The `policy` of a network file, and of a change: each value given replaces its default."""
 
+    allowed_kinds = fields.Nested(AllowedKindsSchema)
     urgency_weights = fields.Nested(UrgencyWeightsSchema)
     risk_weights = fields.Nested(RiskWeightsSchema)
     min_suspect_distance_km = fields.Nested(SuspectDistancesSchema)
@@ -103,6 +124,7 @@ def defaults():
     config = current_app.config
     retention = config.get("CASE_RETENTION", timedelta(days=365))
     return {
+        "allowed_kinds": {key: list(kinds) for key, kinds in DEFAULT_ALLOWED_KINDS.items()},
         "urgency_weights": dict(DEFAULT_URGENCY_WEIGHTS),
         "risk_weights": dict(DEFAULT_RISK_WEIGHTS),
         "min_suspect_distance_km": dict(DEFAULT_MIN_SUSPECT_DISTANCE_KM),
@@ -191,6 +213,12 @@ def change(settings, reason, actor=None, source="api", replace=False):
     if problem:
         field = f"min_suspect_distance_km.{problem[0]}"
         raise RuleViolation(f"{field}: {problem[1]}", {field: [problem[1]]})
+    try:
+        # The optimizer's own check of the whole policy is the last wall.
+        policy_from_dict({name: after_policy[name] for name in OPTIMIZER_SETTINGS})
+    except InstanceError as error:
+        field = error.path.removeprefix("policy.")
+        raise RuleViolation(f"{field}: {error.problem}", {field: [error.problem]}) from None
     after = _flat(after_policy)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     version = PolicyVersion(created_at=clock.now(), created_by_id=actor.id if actor else None,

@@ -28,6 +28,9 @@ def test_without_a_stored_policy_the_defaults_apply(client, make_user):
     body = client.get("/api/v1/policy", headers=national.headers).get_json()
     assert body["version"] is None
     assert body["settings"] == {
+        "allowed_kinds": {"thb/low": ["thb", "dv"], "thb/medium": ["thb"],
+                          "thb/high": ["thb/high"], "dv/low": ["dv"], "dv/medium": ["dv"],
+                          "dv/high": ["dv"]},
         "urgency_weights": {"routine": 1, "urgent": 2, "emergency": 4},
         "risk_weights": {"low": 1, "medium": 2, "high": 3},
         "min_suspect_distance_km": {"low": 10.0, "medium": 20.0, "high": 30.0},
@@ -75,6 +78,14 @@ BAD_CHANGES = {
         ["min_suspect_distance_km", "high"],
     ),
     "nothing to change": ({"reason": "r"}, ["_schema"]),
+    "unknown shelter kind": ({"allowed_kinds": {"thb/low": ["hotel"]}, "reason": "r"},
+                             ["allowed_kinds", "thb/low", "0"]),
+    "unknown profile": ({"allowed_kinds": {"thb/extreme": ["thb"]}, "reason": "r"},
+                        ["allowed_kinds", "thb/extreme"]),
+    "no shelter at all": ({"allowed_kinds": {"dv/high": []}, "reason": "r"},
+                          ["allowed_kinds", "dv/high"]),
+    "a kind twice": ({"allowed_kinds": {"dv/high": ["dv", "dv"]}, "reason": "r"},
+                     ["allowed_kinds", "dv/high"]),
 }
 
 
@@ -160,6 +171,35 @@ def test_every_change_is_a_version_with_who_when_what_and_why(client, make_user)
     ]
 
 
+def test_the_stored_allowed_kinds_decide_h3(client, network, make_user):
+    """H3 reads the shelter kinds each (category, risk) may use from the policy in force."""
+    admin = make_user("admin")
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[],
+                                  category="thb", risk="low")
+    shelter = network["dv-prishtine"]
+    offered, _ = _h6_options(client, case_manager, request["id"])
+    assert shelter in offered  # by default a thb request at low risk may go to a dv shelter
+
+    answer = change(client, admin, "thb cases in thb shelters only",
+                    allowed_kinds={"thb/low": ["thb"]})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["settings"]["allowed_kinds"]["thb/low"] == ["thb"]
+    assert answer.get_json()["settings"]["allowed_kinds"]["dv/low"] == ["dv"]
+    version = answer.get_json()["version"]
+    assert version["changes"] == [
+        {"field": "allowed_kinds.thb/low", "before": ["thb", "dv"], "after": ["thb"]}]
+    offered, excluded = _h6_options(client, case_manager, request["id"])
+    assert shelter not in offered
+    assert excluded[shelter]["rules"] == ["H3"]
+    assert excluded[shelter]["reasons"] == [
+        "H3: a thb request at low risk may be placed only in thb shelters"]
+    refused = client.post(f"/api/v1/placement-requests/{request['id']}/holds",
+                          json={"shelter_id": shelter}, headers=case_manager.headers)
+    assert refused.status_code == 422
+    assert "H3" in refused.get_json()["errors"]["rules"]
+
+
 def _h6_options(client, caller, request_id):
     body = client.get(f"/api/v1/placement-requests/{request_id}/proposals",
                       headers=caller.headers).get_json()
@@ -239,12 +279,17 @@ def test_flask_policy_set_stores_a_version_from_the_command_line(app, make_user)
     assert audit_row.actor_id is None
     shown = runner.invoke(args=["policy", "show"])
     assert '"retention_months": 18' in shown.output
+    kinds = runner.invoke(args=["policy", "set", 'allowed_kinds.thb/medium=["thb/high"]',
+                                "--reason", "medium risk like high"])
+    assert kinds.exit_code == 0, kinds.output
+    assert "allowed_kinds.thb/medium: ['thb'] -> ['thb/high']" in kinds.output
 
 
 @pytest.mark.parametrize("argument, message", [
     ("hold_ttl_minutes=soon", "hold_ttl_minutes: 'soon' is not a number"),
     ("min_suspect_distance_km.extreme=50", "min_suspect_distance_km.extreme: Unknown field."),
     ("min_suspect_distance_km.high=-1", "min_suspect_distance_km.high: Must be greater"),
+    ('allowed_kinds.thb/low=["hotel"]', "allowed_kinds.thb/low[0]: Must be one of: thb, dv"),
 ])
 def test_flask_policy_set_refuses_bad_values_naming_them(app, argument, message):
     result = app.test_cli_runner().invoke(args=["policy", "set", argument, "--reason", "r"])
