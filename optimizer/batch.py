@@ -1,31 +1,38 @@
 """The registry's rules for one request against every shelter at once.
 
-Profile rules (H3, H4, H8) and fit depend on a few shelter fields only, so they are evaluated
-with the one-pair checks once per distinct combination of the fields the rules declare
-("traits") and spread over the shelters with numpy. Room rules (H1, H2, H5) are vectorised over
-all rooms. Suspect distances (H6) are vectorised, and any value within a hair of a threshold or a
-rounding edge is recomputed with `geo.haversine_km`, so the batch agrees exactly with the
-one-pair checks the validator uses. Waived rules (`Request.waived`) are skipped here as there.
+Profile rules (H3, H4, H8) depend on a few shelter fields only, so they are evaluated with the
+one-pair checks once per distinct combination of the fields the rules declare ("traits") and
+spread over the shelters with numpy. Place and room rules run their own batch form
+(`Rule.over_shelters`, next to their one-pair check in `optimizer/hard/`) over the tables built
+here: `Geometry` for the place rules, `RoomRules` for the room rules. Those forms agree exactly
+with the one-pair checks the validator uses (a test holds them equal). Waived rules
+(`Request.waived`) are skipped here as there.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .geo import EARTH_RADIUS_KM, haversine_km, rounded_km
-from .hard import h1_beds, h2_together, h5_rooms
-from .registry import profile_key, profile_reasons, profile_traits, room_key
+from .geo import distances_km, haversine_km, rounded_km
+from .hard import h5_rooms
+from .registry import (
+    ADMITS,
+    FITS,
+    PLACE,
+    ROOM_ORDER,
+    profile_key,
+    profile_reasons,
+    profile_traits,
+    room_key,
+)
 from .rules import language_points
 from .types import Instance, Request
-from .vocabulary import GENDERS, ROOM_KINDS, WHEELCHAIR
+from .vocabulary import WHEELCHAIR
 
 _EDGE = 1e-6
-_KINDS = {kind: k for k, kind in enumerate(ROOM_KINDS)}
 
 
-def _groups(values: list) -> tuple[np.ndarray, list[int]]:
+def groups(values: list) -> tuple[np.ndarray, list[int]]:
     """Index of each value's group, and the first member of each group."""
     seen: dict = {}
     firsts: list[int] = []
@@ -46,8 +53,8 @@ class PersonRules:
     def __init__(self, instance: Instance):
         self.instance = instance
         shelters = instance.shelters
-        self.trait_of, self._trait_firsts = _groups([profile_traits(s) for s in shelters])
-        self.speech_of, self._speech_firsts = _groups(
+        self.trait_of, self._trait_firsts = groups([profile_traits(s) for s in shelters])
+        self.speech_of, self._speech_firsts = groups(
             [(frozenset(s.languages), "interpretation" in s.services) for s in shelters])
         self._services = [frozenset(s.services) for s in shelters]
         self._offers: dict[str, np.ndarray] = {}
@@ -96,66 +103,39 @@ class PersonRules:
         return found
 
 
-def distances_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    p1, p2 = math.radians(lat), np.radians(lats)
-    dp = p2 - p1
-    dl = np.radians(lons) - math.radians(lon)
-    a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, a)))
-
-
 class Geometry:
-    """The place rules (H6 on the shelters' areas, H7's excluded shelters) and L3 travel."""
+    """The table the place rules (H6, H7) run over, and L3 travel."""
 
     def __init__(self, instance: Instance):
         self.instance = instance
+        self.shelters = instance.shelters
+        self.index = instance.shelter_index
         self.lats = np.array([s.lat for s in instance.shelters], dtype=float)
         self.lons = np.array([s.lon for s in instance.shelters], dtype=float)
         self.radii = np.array([s.location_radius_km for s in instance.shelters], dtype=float)
         self._towns: dict[str, np.ndarray] = {}
 
-    def _touches(self, municipality: str) -> np.ndarray:
+    def touches(self, municipality: str) -> np.ndarray:
         """Per shelter: does its area touch this municipality?"""
         found = self._towns.get(municipality)
         if found is None:
             found = self._towns[municipality] = np.array(
-                [municipality in s.area_towns for s in self.instance.shelters], dtype=bool)
+                [municipality in s.area_towns for s in self.shelters], dtype=bool)
         return found
 
-    def suspects(self, request: Request) -> tuple[np.ndarray, np.ndarray]:
-        """H6 per shelter: (area touches a suspect's municipality, a suspect nearer than the
-        policy's distance plus the shelter's privacy radius); none when H6 is waived."""
-        count = len(self.lats)
-        same_town = np.zeros(count, dtype=bool)
-        near = np.zeros(count, dtype=bool)
-        if not request.checks("H6"):
-            return same_town, near
-        threshold = self.instance.policy.min_suspect_distance_km[request.risk]
-        limits = threshold + self.radii
-        for suspect in request.suspects:
-            d = distances_km(suspect.lat, suspect.lon, self.lats, self.lons)
-            close = d < limits
-            for i in np.nonzero(np.abs(d - limits) < _EDGE)[0]:
-                shelter = self.instance.shelters[i]
-                close[i] = haversine_km(suspect.lat, suspect.lon, shelter.lat,
-                                        shelter.lon) < threshold + shelter.location_radius_km
-            near |= close
-            if suspect.municipality is not None:
-                same_town |= self._touches(suspect.municipality)
-        return same_town, near
-
-    def kept_apart(self, request: Request) -> np.ndarray:
-        """H7 per shelter: a case to keep apart from stays there; none when H7 is waived."""
-        found = np.zeros(len(self.lats), dtype=bool)
-        if request.checks("H7"):
-            for shelter_id in request.exclude_shelters:
-                found[self.instance.shelter_index[shelter_id]] = True
-        return found
+    def codes(self, request: Request) -> list[np.ndarray]:
+        """Per place rule (`registry.PLACE`, in order): its code at every shelter (0: holds,
+        and 0 everywhere when the request waives it)."""
+        policy = self.instance.policy
+        return [rule.over_shelters(self, policy, request) if request.checks(rule.code)
+                else np.zeros(len(self.lats), dtype=np.int64) for rule in PLACE]
 
     def place_ok(self, request: Request) -> np.ndarray:
         """Shelters where no place rule (H6, H7) excludes the request."""
-        same_town, near = self.suspects(request)
-        return ~(same_town | near | self.kept_apart(request))
+        ok = np.ones(len(self.lats), dtype=bool)
+        for codes in self.codes(request):
+            ok &= codes == 0
+        return ok
 
     def travel(self, request: Request, indices: np.ndarray) -> np.ndarray:
         """L3 (rounded km) from the request's location to the given shelters."""
@@ -168,59 +148,34 @@ class Geometry:
         return out
 
 
-ROOM_OK, ROOM_H5, ROOM_H2, ROOM_H1 = 0, 1, 2, 3
-
-
 class RoomRules:
-    """`registry.room_reasons` (H5, H2, H1) for a kind of request at every shelter."""
+    """`registry.room_reasons` for a kind of request at every shelter: the table the room
+    rules' batch forms run over, one row per room."""
 
     def __init__(self, instance: Instance):
         rooms = [(s, room) for s, shelter in enumerate(instance.shelters)
                  for room in shelter.rooms]
         self.count = len(instance.shelters)
         self.shelter = np.array([s for s, _ in rooms], dtype=np.int64)
-        self.kind = np.array([_KINDS[r.kind] for _, r in rooms], dtype=np.int64)
+        self.kind = np.array([r.kind for _, r in rooms], dtype="U8")
         self.free = np.array([r.free for _, r in rooms], dtype=np.int64)
-        self.family_free = np.array([h5_rooms.family_room_free(r) for _, r in rooms], dtype=bool)
-        genders = [h5_rooms.room_genders(r) for _, r in rooms]
-        self.takes = {g: np.array([g in gs for gs in genders], dtype=bool) for g in GENDERS}
+        for name, value in h5_rooms.columns([r for _, r in rooms]).items():
+            setattr(self, name, value)
         self._codes: dict[tuple, np.ndarray] = {}
 
-    def suitable(self, request: Request) -> np.ndarray:
-        """Rooms the request may enter on its own but for beds: `h5_rooms.takes`, vectorised."""
-        ok = (self.kind == _KINDS["family"]) & self.family_free
-        if not request.needs_family_room:
-            ok = ok | ((self.kind == _KINDS[request.age_kind]) & self.takes[request.gender])
-        return ok
-
     def codes(self, request: Request) -> np.ndarray:
-        """Per shelter: ROOM_OK, or the one room rule (H5, H2, H1) that excludes it."""
+        """Per shelter: 0 when a room takes the request, else 1 + the index in
+        `registry.ROOM_ORDER` of the one room rule that excludes it."""
         key = room_key(request)
         found = self._codes.get(key)
         if found is not None:
             return found
-        size = request.size
-        suitable = self.suitable(request)
-        fitting = suitable & (self.free >= size)
-        n = self.count
-        any_fit = np.bincount(self.shelter, weights=fitting, minlength=n) > 0
-        any_suitable = np.bincount(self.shelter, weights=suitable, minlength=n) > 0
-        pooled = np.bincount(self.shelter, minlength=n,
-                             weights=self.free * (suitable & (self.kind != _KINDS["family"])))
-        found = np.where(pooled >= size, ROOM_H2, ROOM_H1) if size > 1 else \
-            np.full(n, ROOM_H1)
-        found = np.where(any_suitable, found, ROOM_H5)
-        found = np.where(any_fit, ROOM_OK, found).astype(np.int64)
-        self._codes[key] = found
+        every = np.ones(len(self.shelter), dtype=bool)
+        suitable = ADMITS.room_check(self, request)
+        found = np.zeros(self.count, dtype=np.int64)
+        for k, (rule, over_suitable) in reversed(list(enumerate(ROOM_ORDER))):
+            excluded = rule.over_shelters(self, request, suitable if over_suitable else every)
+            found = np.where(excluded, k + 1, found)
+        taken = ~FITS.over_shelters(self, request, suitable)
+        found = self._codes[key] = np.where(taken, 0, found)
         return found
-
-
-def room_reason(request: Request, code: int) -> dict[str, str]:
-    """The room rule's own sentence for a room code."""
-    if code == ROOM_H5:
-        return {"H5": h5_rooms.shelter_sentence(request)}
-    if code == ROOM_H2:
-        return {"H2": h2_together.sentence(request)}
-    if code == ROOM_H1:
-        return {"H1": h1_beds.shelter_sentence(request)}
-    return {}

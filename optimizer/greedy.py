@@ -6,45 +6,41 @@ answer returned when the solver runs out of time before finding anything better.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .prepare import Prepared
-from .types import Assignment
+from .registry import room_takes
+from .types import Assignment, Occupant, Room
 
 
 class RoomState:
-    """Beds still free and genders present in each usable room, as placements are made."""
+    """Each usable room as it stands while placements are made, judged by the registry's room
+    rules (`registry.room_takes`: H5 admits, H1 fits) as a placement changes it."""
 
     def __init__(self, prepared: Prepared):
         self.prepared = prepared
-        self.free: dict[tuple, int] = {}
-        self.genders: dict[tuple, set] = {}
+        self.rooms: dict[tuple, Room] = {}
         for c in prepared.classes:
-            for room in c.rooms:
-                key = (c.shelter, room)
-                self.free[key] = c.free
-                shelter = prepared.instance.shelters[c.shelter]
-                occupants = next(r for r in shelter.rooms if r.id == room).occupants
-                self.genders[key] = {o.gender for o in occupants}
+            shelter = prepared.instance.shelters[c.shelter]
+            for room in shelter.rooms:
+                if room.id in c.rooms:
+                    self.rooms[(c.shelter, room.id)] = room
 
     def pick(self, request, shelter: int, classes) -> object | None:
         """The room to use at this shelter: the tightest non-family room, else a family room."""
         best = None
         for c_index in classes:
             c = self.prepared.classes[c_index]
-            for room in c.rooms:
-                key = (shelter, room)
-                free = self.free[key]
-                if c.family:
-                    usable = free == c.free  # still empty
-                else:
-                    usable = free >= request.size and self.genders[key] <= {request.gender}
-                if usable and (best is None or (c.family, free) < best[0]):
-                    best = ((c.family, free), room)
+            for room_id in c.rooms:
+                room = self.rooms[(shelter, room_id)]
+                if room_takes(request, room) and (best is None or (c.family, room.free) < best[0]):
+                    best = ((c.family, room.free), room_id)
         return None if best is None else best[1]
 
-    def place(self, request, shelter: int, room) -> None:
-        key = (shelter, room)
-        self.free[key] -= request.size
-        self.genders[key].update(p.gender for p in request.persons)
+    def place(self, request, shelter: int, room_id) -> None:
+        room = self.rooms[(shelter, room_id)]
+        newcomers = tuple(Occupant(p.gender, p.age, request.id) for p in request.persons)
+        self.rooms[(shelter, room_id)] = replace(room, occupants=room.occupants + newcomers)
 
 
 def greedy_order(prepared: Prepared) -> list[int]:

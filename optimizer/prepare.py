@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .batch import Geometry, PersonRules
+from .hard.h1_beds import fits
 from .hard.h5_rooms import family_room_free, room_genders, takes
 from .registry import room_key
 from .types import Instance, Request
@@ -37,7 +38,7 @@ class RoomClass:
     def admits(self, request: Request) -> bool:
         """Whether a request may enter one of these rooms on its own (H1, H5). A family class
         holds only free family rooms."""
-        return request.size <= self.free and takes(self.kind, self.genders, True, request)
+        return fits(request, self) and takes(self.kind, self.genders, True, request)
 
 
 @dataclass

@@ -28,6 +28,14 @@ OVERRIDABLE = tuple(rule.code for rule in RULES if rule.overridable)
 RELAXABLE = frozenset(rule.code for rule in RULES if rule.relax is not None)
 PROFILE = tuple(rule for rule in RULES if rule.scope == "profile")
 PLACE = tuple(rule for rule in RULES if rule.scope == "place")
+ROOM = tuple(rule for rule in RULES if rule.scope == "room")
+# How the room rules explain a shelter where no room takes the request, first match wins: H5 over
+# every room, then H2 and H1 over the rooms H5 admits (True: over those only). A room that H5
+# admits and H1 fits takes the request.
+ROOM_ORDER = ((h5_rooms.RULE, False), (h2_together.RULE, True), (h1_beds.RULE, True))
+ADMITS, FITS = h5_rooms.RULE, h1_beds.RULE
+# Room rules' relaxations read only the shelter and what the room rules read of the request.
+ROOM_RELAXABLE = frozenset(rule.code for rule in ROOM if rule.relax is not None)
 
 
 def _union(names) -> tuple[str, ...]:
@@ -38,7 +46,7 @@ def _union(names) -> tuple[str, ...]:
 # on their waivers) get the same verdicts at shelters that agree on theirs.
 PROFILE_REQUEST_READS = _union(rule.request_reads for rule in PROFILE)
 PROFILE_SHELTER_READS = _union(rule.shelter_reads for rule in PROFILE)
-ROOM_REQUEST_READS = _union(rule.request_reads for rule in RULES if rule.scope == "room")
+ROOM_REQUEST_READS = _union(rule.request_reads for rule in ROOM)
 
 
 def profile_key(request) -> tuple:
@@ -87,15 +95,19 @@ def room_reasons(request, shelter) -> tuple[list, dict[str, str]]:
     """Rooms of the shelter the request can enter (H5, then H1) and, if none, the one room
     rule why: H5 when no room may take the group, H2 when it would fit only split, else H1."""
     suitable = [room for room in shelter.rooms if h5_rooms.admits(request, room)]
-    fitting = [room for room in suitable if h1_beds.fits(request, room)]
+    fitting = [room for room in suitable if h1_beds.fits(request, room)]  # = room_takes
     if fitting:
         return sorted(fitting, key=_room_preference), {}
-    for rule, rooms in ((h5_rooms.RULE, shelter.rooms), (h2_together.RULE, suitable),
-                        (h1_beds.RULE, suitable)):
-        reason = rule.check(request, rooms)
+    for rule, over_suitable in ROOM_ORDER:
+        reason = rule.check(request, suitable if over_suitable else shelter.rooms)
         if reason:
             return [], {rule.code: reason}
     raise AssertionError("H1 holds when a room fits")  # pragma: no cover
+
+
+def room_takes(request, room) -> bool:
+    """Whether one room, as it stands, takes the request: H5 admits it and H1 fits it."""
+    return h5_rooms.admits(request, room) and h1_beds.fits(request, room)
 
 
 def _room_preference(room) -> tuple:

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from .hard.h3_kind import DEFAULT_ALLOWED_KINDS, kind_problem
+from .hard.h7_apart import partners as h7_partners
 from .vocabulary import (
     CATEGORIES,
     GENDER_POLICIES,
@@ -484,16 +485,8 @@ class Instance:
 
     @cached_property
     def keep_apart(self) -> dict[Id, frozenset[Id]]:
-        """H7 partners of each request, symmetric: either listing the other is enough, and a
-        waiver of H7 by either lifts the pair."""
-        partners: dict[Id, set[Id]] = {r.id: set() for r in self.requests}
-        for r in self.requests:
-            for other in r.keep_apart_from:
-                if not (r.checks("H7") and self.request(other).checks("H7")):
-                    continue  # a coordinator waived H7 for one of the two
-                partners[r.id].add(other)
-                partners[other].add(r.id)
-        return {k: frozenset(v) for k, v in partners.items()}
+        """H7 partners of each request (`h7_apart.partners`)."""
+        return h7_partners(self)
 
 
 def _unique_ids(name: str, items: tuple) -> set:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .batch import Geometry, PersonRules, RoomRules, room_reason
+from .batch import Geometry, PersonRules, RoomRules, groups
 from .explain import residual_instance
-from .hard import h6_suspects, h7_apart
-from .registry import RELAXABLE, room_key
+from .registry import PLACE, RELAXABLE, ROOM_RELAXABLE, room_key, shelter_verdict
 from .relax import offer, works
 from .types import Exclusion, Instance, Relaxation, Request, Unassigned
 
@@ -35,13 +34,9 @@ class _Explainer:
         self.geometry = Geometry(instance)
         self.rooms = RoomRules(instance)
         self.ids = [s.id for s in instance.shelters]
-        # H6 sentences depend on the shelter's area: one class per distinct (radius, has area).
-        kinds = [(s.location_radius_km, s.has_area) for s in instance.shelters]
-        self._area_kinds = sorted(set(kinds))
-        self._area_kind = np.array([self._area_kinds.index(k) for k in kinds] or [0],
-                                   dtype=np.int64)[:len(kinds)]
-        self._example = {k: instance.shelters[kinds.index(k)] for k in self._area_kinds}
-        self._h6_span = 1 + 2 * len(self._area_kinds)
+        # A place rule's sentence reads the fields it declares (`says_reads`) besides its code.
+        self._says = [groups([tuple(getattr(s, name) for name in rule.says_reads)
+                               for s in instance.shelters])[0] for rule in PLACE]
         self._person_ids: dict[tuple, int] = {(): 0}
         self._person_reasons: list[dict[str, str]] = [{}]
         self._content_ids: dict[tuple, int] = {}
@@ -51,16 +46,16 @@ class _Explainer:
         self._beds: dict[tuple, Relaxation | None] = {}
 
     def explain(self, request: Request) -> Unassigned:
-        codes, person = self._codes(request)
+        codes = self._codes(request)
         excluded = np.nonzero(codes)[0]
         if not len(excluded):
             return Unassigned(request.id, (), ())
         found = codes[excluded]
-        unique, inverse = np.unique(found, return_inverse=True)
+        unique, first, inverse = np.unique(found, return_index=True, return_inverse=True)
         exclusions = np.empty(len(excluded), dtype=object)
         relaxable = np.zeros(len(excluded), dtype=bool)
-        for k, code in enumerate(unique.tolist()):
-            content = self._content(request, code, person)
+        for k, example in enumerate(excluded[first].tolist()):
+            content = self._content(request, example)
             shared = self._exclusions[content]
             mine = inverse == k
             shelters = excluded[mine]
@@ -76,18 +71,21 @@ class _Explainer:
         relaxations = self._relaxations(request, [exclusions[k] for k in np.nonzero(relaxable)[0]])
         return Unassigned(request.id, tuple(exclusions), relaxations)
 
-    def _codes(self, request: Request) -> tuple[np.ndarray, list[dict[str, str]]]:
-        """One integer per shelter naming the set of rules that exclude it (0: none)."""
+    def _codes(self, request: Request) -> np.ndarray:
+        """One integer per shelter (0: no rule excludes it); shelters with the same integer are
+        excluded by the same rules with the same sentences."""
         person_ids = np.array([self._person_id(r) for r in self.people.reasons(request)] or [0],
                               dtype=np.int64)
-        same_town, near = self.geometry.suspects(request)
-        # 0: H6 holds; 1 + 2k: municipality, 2 + 2k: distance, for area class k.
-        h6 = np.where(same_town, 1, np.where(near, 2, 0))
-        h6 = np.where(h6 > 0, h6 + 2 * self._area_kind, 0)
-        h7 = self.geometry.kept_apart(request).astype(np.int64)
-        room = self.rooms.codes(request)
-        person = person_ids[self.people.trait_of] if len(self.ids) else h7
-        return ((person * self._h6_span + h6) * 2 + h7) * 4 + room, self._person_reasons
+        columns = [person_ids[self.people.trait_of] if len(self.ids) else
+                   np.zeros(0, dtype=np.int64)]
+        for codes, says in zip(self.geometry.codes(request), self._says, strict=True):
+            columns += [codes, np.where(codes > 0, says, 0)]
+        columns.append(self.rooms.codes(request))
+        combined = np.zeros(len(self.ids), dtype=np.int64)
+        for column in columns:
+            span = int(column.max()) + 1 if len(column) else 1
+            combined = combined * span + column
+        return combined
 
     def _person_id(self, reasons: dict[str, str]) -> int:
         key = tuple(reasons.items())
@@ -97,22 +95,12 @@ class _Explainer:
             self._person_reasons.append(reasons)
         return found
 
-    def _content(self, request: Request, code: int, person: list[dict[str, str]]) -> int:
-        """The id of the (rules, sentences) that a code stands for, for this request."""
-        code, room = divmod(code, 4)
-        code, h7 = divmod(code, 2)
-        person_id, h6 = divmod(code, self._h6_span)
-        reasons = dict(person[person_id])
-        if h6:
-            kind, distance = divmod(h6 - 1, 2)
-            shelter = self._example[self._area_kinds[kind]]
-            reasons["H6"] = (h6_suspects.distance_sentence(self.instance.policy, request, shelter)
-                             if distance else h6_suspects.municipality_sentence(shelter))
-        if h7:
-            reasons["H7"] = h7_apart.SENTENCE
-        reasons.update(room_reason(request, room))
-        ordered = dict(sorted(reasons.items()))
-        key = (tuple(ordered), tuple(ordered.values()))
+    def _content(self, request: Request, example: int) -> int:
+        """The id of the (rules, sentences) excluding one shelter, which every shelter with its
+        code shares: the rules' own one-pair verdict on that shelter."""
+        _rooms, reasons = shelter_verdict(self.instance.policy, request,
+                                          self.instance.shelters[example])
+        key = (tuple(reasons), tuple(reasons.values()))
         found = self._content_ids.get(key)
         if found is None:
             found = self._content_ids[key] = len(self._contents)
@@ -126,7 +114,7 @@ class _Explainer:
         found = []
         key = room_key(request)
         for exclusion in exclusions:
-            if exclusion.rules in (("H1",), ("H2",)):
+            if exclusion.rules[0] in ROOM_RELAXABLE:
                 relaxation = self._bed_relaxation(request, key, exclusion)
             else:
                 relaxation = offer(self.instance, request, exclusion)
@@ -137,8 +125,9 @@ class _Explainer:
         return tuple(found)
 
     def _bed_relaxation(self, request: Request, key: tuple, exclusion: Exclusion):
-        """Beds depend only on the shelter and what the room rules read from the request:
-        with H1 or H2 the only rule, every other rule passes, so one check holds for all."""
+        """A room rule's relaxation depends only on the shelter and what the room rules read
+        from the request: with it the only rule, every other rule passes, so one check holds
+        for all."""
         cache_key = (key, exclusion.shelter, exclusion.rules)
         if cache_key not in self._beds:
             relaxation = offer(self.instance, request, exclusion)

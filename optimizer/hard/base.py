@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 # Where a rule is decided, which says how the batch code evaluates it over many shelters:
 # "profile": by who the request is and the shelter's own fields (grouped by the declared fields);
 # "place": by where the shelter is or who stays there (H6, H7: vectorised in batch.py);
@@ -42,6 +44,14 @@ class Rule:
     `relax(instance, request, shelter_id)` offers one single-parameter change (a `Relaxation`)
     or None, and `relaxed(policy, shelter, relaxation)` applies it, returning both.
     `fill_check(room, requests)`: room rules, the breaches when several requests enter a room.
+    `over_shelters`: the same check for every shelter at once (numpy, `batch.py`'s tables).
+    For place rules `(table, policy, request) -> int per shelter`: 0 where the rule holds, else
+    a code for the sentence's variant; for room rules `(table, request, rooms) -> bool per
+    shelter`, excluded, over the rooms `rooms` marks. Profile rules need none: the batch code
+    runs `check` once per combination of the declared fields.
+    `room_check(table, request) -> bool per room`: room rules read per room (H5 admits, H1 fits).
+    `says_reads`: the shelter fields the sentence reads besides the verdict (H6's radius), so a
+    sentence built for one shelter serves every shelter with the same code and these fields.
     """
 
     code: str
@@ -55,13 +65,26 @@ class Rule:
     relax: Callable | None = None
     relaxed: Callable | None = None
     fill_check: Callable | None = None
+    over_shelters: Callable | None = None
+    room_check: Callable | None = None
+    says_reads: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.scope not in SCOPES:
             raise ValueError(f"{self.code}: scope must be one of {', '.join(SCOPES)}")
         if (self.relax is None) != (self.relaxed is None):
             raise ValueError(f"{self.code}: a relaxation needs both relax and relaxed")
+        if (self.scope == "profile") == (self.over_shelters is not None):
+            raise ValueError(f"{self.code}: place and room rules, and only they, need a batch "
+                             "form (over_shelters)")
+        if not set(self.says_reads) <= set(self.shelter_reads):
+            raise ValueError(f"{self.code}: says_reads must be among shelter_reads")
 
     @property
     def overridable(self) -> bool:
         return self.override is not None
+
+
+def any_room(table, rooms: np.ndarray) -> np.ndarray:
+    """Per shelter of a room table (`batch.RoomRules`): does any room `rooms` marks belong to it?"""
+    return np.bincount(table.shelter, weights=rooms, minlength=table.count) > 0

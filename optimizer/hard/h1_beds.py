@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from ..types import Relaxation
 from . import h5_rooms
-from .base import Reason, Rule
+from .base import Reason, Rule, any_room
 
 _ROOM_WORDS = {"family": "a family room", "adult": "an adult room", "minor": "a minor room"}
 
@@ -22,6 +24,16 @@ def shelter_sentence(request) -> str:
 
 def check(request, rooms) -> str | None:
     return None if any(fits(request, room) for room in rooms) else shelter_sentence(request)
+
+
+def room_check(table, request) -> np.ndarray:
+    """`fits` for every room of the table at once."""
+    return table.free >= request.size
+
+
+def over_shelters(table, request, rooms) -> np.ndarray:
+    """`check` for every shelter at once: no room among `rooms` has beds for the group."""
+    return ~any_room(table, rooms & room_check(table, request))
 
 
 def fill_check(room, requests) -> list[str]:
@@ -63,4 +75,6 @@ RULE = Rule(
                                                                "H1"),
     relaxed=beds_relaxed,
     fill_check=fill_check,
+    over_shelters=over_shelters,
+    room_check=room_check,
 )

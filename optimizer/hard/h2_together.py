@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .base import Reason, Rule
 from .h1_beds import bed_relaxation, beds_relaxed
 
@@ -11,6 +13,15 @@ def check(request, rooms) -> str | None:
     fit only by splitting it, which H2 forbids."""
     pooled = sum(room.free for room in rooms if room.kind != "family")
     return sentence(request) if request.size > 1 and pooled >= request.size else None
+
+
+def over_shelters(table, request, rooms) -> np.ndarray:
+    """`check` for every shelter at once, over the rooms `rooms` marks."""
+    if request.size <= 1:
+        return np.zeros(table.count, dtype=bool)
+    pooled = np.bincount(table.shelter, minlength=table.count,
+                         weights=table.free * (rooms & (table.kind != "family")))
+    return pooled >= request.size
 
 
 def sentence(request) -> str:
@@ -33,4 +44,5 @@ RULE = Rule(
     relax=lambda instance, request, shelter_id: bed_relaxation(instance, request, shelter_id,
                                                                "H2"),
     relaxed=beds_relaxed,
+    over_shelters=over_shelters,
 )

@@ -3,8 +3,10 @@ family room one group at a time."""
 
 from __future__ import annotations
 
-from ..vocabulary import ADULT_AGE, is_adult
-from .base import Reason, Rule
+import numpy as np
+
+from ..vocabulary import ADULT_AGE, GENDERS, is_adult
+from .base import Reason, Rule, any_room
 
 
 def room_genders(room) -> frozenset[str]:
@@ -40,6 +42,26 @@ def takes(kind: str, genders: frozenset[str], family_free: bool, request) -> boo
 
 def admits(request, room) -> bool:
     return takes(room.kind, room_genders(room), family_room_free(room), request)
+
+
+def columns(rooms) -> dict:
+    """What `room_check` reads of each room, as arrays for `batch.RoomRules`."""
+    genders = [room_genders(room) for room in rooms]
+    return {"family_free": np.array([family_room_free(r) for r in rooms], dtype=bool),
+            "takes": {g: np.array([g in gs for gs in genders], dtype=bool) for g in GENDERS}}
+
+
+def room_check(table, request) -> np.ndarray:
+    """`admits` for every room of the table at once (`takes`, vectorised)."""
+    ok = (table.kind == "family") & table.family_free
+    if not request.needs_family_room:
+        ok = ok | ((table.kind == request.age_kind) & table.takes[request.gender])
+    return ok
+
+
+def over_shelters(table, request, rooms) -> np.ndarray:
+    """`check` for every shelter at once: no room among `rooms` admits the request."""
+    return ~any_room(table, rooms & room_check(table, request))
 
 
 def room_sentence(request, room) -> str | None:
@@ -130,4 +152,6 @@ RULE = Rule(
     request_reads=("needs_family_room", "age_kind", "gender"),
     room_reads=("kind", "gender", "occupants", "held"),
     fill_check=fill_check,
+    over_shelters=over_shelters,
+    room_check=room_check,
 )

@@ -11,10 +11,17 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from ..geo import haversine_km
+import numpy as np
+
+from ..geo import distances_km, haversine_km
 from ..types import Relaxation
 from .base import Reason, Rule
 
+# Batch codes: the rule holds, or which half of it excludes the shelter.
+HOLDS, IN_MUNICIPALITY, TOO_CLOSE = 0, 1, 2
+# A vectorised distance this close to a threshold is recomputed with `haversine_km`, so the batch
+# agrees exactly with `check`.
+EDGE_KM = 1e-6
 # A relaxed distance is offered in whole steps of this, never below it: a finer value would say
 # how far the suspect is from the shelter's area.
 STEP_KM = 5.0
@@ -27,8 +34,12 @@ AREA_MUNICIPALITY = Reason("h6_area_municipality",
 def nearest_suspect_km(request, shelter) -> float:
     """Internal only (never shown): the shortest distance from the shelter's point (its area's
     anchor when it has one) to a suspect."""
-    return min((haversine_km(s.lat, s.lon, shelter.lat, shelter.lon) for s in request.suspects),
-               default=float("inf"))
+    return min((suspect_km(s, shelter) for s in request.suspects), default=float("inf"))
+
+
+def suspect_km(suspect, shelter) -> float:
+    """Internal only: one suspect's distance to the shelter's point."""
+    return haversine_km(suspect.lat, suspect.lon, shelter.lat, shelter.lon)
 
 
 def suspect_in_municipality(request, shelter) -> bool:
@@ -48,6 +59,25 @@ def check(policy, request, shelter) -> str | None:
     if nearest_suspect_km(request, shelter) < threshold_km(policy, request, shelter):
         return distance_sentence(policy, request, shelter)
     return None
+
+
+def over_shelters(table, policy, request) -> np.ndarray:
+    """`check` for every shelter of the table (`batch.Geometry`): HOLDS, IN_MUNICIPALITY
+    (checked first, as `check` does) or TOO_CLOSE per shelter."""
+    same_town = np.zeros(len(table.lats), dtype=bool)
+    near = np.zeros(len(table.lats), dtype=bool)
+    threshold = policy.min_suspect_distance_km[request.risk]
+    limits = threshold + table.radii
+    for suspect in request.suspects:
+        d = distances_km(suspect.lat, suspect.lon, table.lats, table.lons)
+        close = d < limits
+        for i in np.nonzero(np.abs(d - limits) < EDGE_KM)[0]:
+            shelter = table.shelters[i]
+            close[i] = suspect_km(suspect, shelter) < threshold_km(policy, request, shelter)
+        near |= close
+        if suspect.municipality is not None:
+            same_town |= table.touches(suspect.municipality)
+    return np.where(same_town, IN_MUNICIPALITY, np.where(near, TOO_CLOSE, HOLDS))
 
 
 def municipality_sentence(shelter) -> str:
@@ -101,4 +131,6 @@ RULE = Rule(
     override="known suspects are not considered for this request",
     relax=relax,
     relaxed=relaxed,
+    over_shelters=over_shelters,
+    says_reads=("location_radius_km", "has_area"),
 )
