@@ -102,8 +102,12 @@ def install(session_class):
 
 def entries():
     """Every shelter's entry as of now, in id order."""
-    stamps = db.session.execute(
-        sa.select(Shelter.id, Shelter.version, Shelter.created_at).order_by(Shelter.id)
+    # Plain rows, not ORM ones (a third of the time at 2,500 shelters); so flush first, as an
+    # ORM query would, so that this transaction's own changes are seen.
+    db.session.flush()
+    table = Shelter.__table__
+    stamps = db.session.connection().execute(
+        sa.select(table.c.id, table.c.version, table.c.created_at).order_by(table.c.id)
     ).all()
     cache = _cache()
     held = cache.entries

@@ -12,10 +12,12 @@ from placement.services import capacity, network_cache
 from placement.services.instances import ranking_instance
 
 # Bands, not kilometres: travel runs to the area's anchor, so a band is only a rough drive time.
-# The excluded shelters answered inline by default (Kosovo's whole network fits), and the
-# examples shown under each rule of the summary.
+# The options and excluded shelters answered inline by default (all of Kosovo's fit: 8
+# shelters, a few room kinds each), the most a page may ask for, and the examples shown under
+# each rule of the exclusion summary.
+OPTIONS_LIMIT = 50
 EXCLUDED_LIMIT = 25
-EXCLUDED_LIMIT_MAX = 500
+PAGE_LIMIT_MAX = 500
 EXAMPLES = 3
 TRAVEL_BANDS = ((25, "under 30 minutes"), (50, "30 to 60 minutes"), (100, "1 to 2 hours"))
 
@@ -35,12 +37,14 @@ def travel_band(km):
     return "over 2 hours"
 
 
-def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0):
+def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0,
+                  options_limit=OPTIONS_LIMIT, options_offset=0):
     """The optimizer's rank on the current beds (holds included), as the API answers it.
 
-    Every excluded shelter is counted under each rule that rules it out (`excluded_by_rule`,
-    with a few examples); `excluded` itself is the page `excluded_offset`, `excluded_limit` of
-    them in shelter order (all of them when the limit is None), of `excluded_total`."""
+    `options` are the page `options_offset`, `options_limit` of the ranked options, best first,
+    of `options_total`. Every excluded shelter is counted under each rule that rules it out
+    (`excluded_by_rule`, with a few examples); `excluded` itself is the page `excluded_offset`,
+    `excluded_limit` of them in shelter order, of `excluded_total`. A limit of None: all."""
     found = network_cache.entries()
     entries = {entry.ref["id"]: entry for entry in found}
     instance = ranking_instance(request, shelters=[e.shelter for e in found])
@@ -50,16 +54,17 @@ def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0):
     relaxations = network_cache.memo_relaxations(found, instance, ranked, ranking.excluded)
     room_kind = {room.id: room.kind for shelter in instance.shelters for room in shelter.rooms}
     moment = clock.now()
-    end = None if excluded_limit is None else excluded_offset + excluded_limit
+    options = list(_best_room_per_kind(ranking.options, room_kind))
     return {
         "request": request.id,
         "override": request.override_rules or [],
         "options": [_option(o, entries[o.shelter], room_kind[o.room], moment)
-                    for o in _best_room_per_kind(ranking.options, room_kind)],
+                    for o in _page(options, options_offset, options_limit)],
+        "options_total": len(options),
         "excluded": [
             {"shelter": dict(entries[e.shelter].ref), "rules": list(e.rules),
              "reasons": list(e.reasons), "details": reason_details(e.rules, e.reasons)}
-            for e in ranking.excluded[excluded_offset:end]
+            for e in _page(ranking.excluded, excluded_offset, excluded_limit)
         ],
         "excluded_total": len(ranking.excluded),
         "excluded_by_rule": _by_rule(ranking.excluded, entries),
@@ -70,6 +75,10 @@ def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0):
             for r in relaxations
         ],
     }
+
+
+def _page(items, offset, limit):
+    return items[offset:None if limit is None else offset + limit]
 
 
 def _by_rule(excluded, entries):
