@@ -130,6 +130,11 @@ def instance_from_dict(data: Any) -> Instance:
     )
 
 
+def requests_from_list(data: Any, path: str = "requests") -> tuple[Request, ...]:
+    """The requests of an instance alone (their references are checked by `Instance`)."""
+    return tuple(_list(_request, data, path))
+
+
 def load_instance(path: str | Path) -> Instance:
     """Read an instance file; a file that is not JSON is refused as an InstanceError too."""
     try:

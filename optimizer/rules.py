@@ -63,18 +63,20 @@ class Ranking:
     relaxations: tuple[Relaxation, ...]
 
 
-def rank(instance, request_id: Id, *, relaxations: bool | None = None) -> Ranking:
+def rank(instance, request_id: Id, *, relaxations: bool | None = None,
+         verdict=shelter_verdict) -> Ranking:
     """Feasible (shelter, room) options for one request against the current beds.
 
     Options are ordered by fit (L2) descending, then travel (L3) ascending, then the instance's
     shelter order and the tightest room. Every shelter without an option comes back in `excluded`
     with its rule codes and sentences. `relaxations` are computed when asked, or by default when
-    the request has no option at all.
+    the request has no option at all. `verdict` is `registry.shelter_verdict` or a caller's
+    memo of it (the service keeps one per cached shelter).
     """
     request = instance.request(request_id)
     options, excluded = [], []
     for index, shelter in enumerate(instance.shelters):
-        rooms, reasons = shelter_verdict(instance.policy, request, shelter)
+        rooms, reasons = verdict(instance.policy, request, shelter)
         if reasons:
             excluded.append(Exclusion(shelter.id, tuple(reasons), tuple(reasons.values())))
             continue

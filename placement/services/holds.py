@@ -7,8 +7,7 @@ the guarded UPDATE.
 
 import sqlalchemy as sa
 
-from optimizer.registry import shelter_reasons
-from optimizer.rules import rank
+from optimizer.registry import shelter_reasons, shelter_verdict
 from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, RuleViolation
@@ -81,23 +80,23 @@ def create_hold(user, request, shelter_id, room_id=None):
                             {"shelter_id": ["no such shelter"]})
     capacity.lock_shelter(shelter_id)
     quotas.check_hold(user)
-    option = _choose_option(request, shelter_id, room_id)
+    chosen_room = _choose_option(request, shelter_id, room_id)
     persons = len(request.case.persons)
     bed_ids = list(db.session.scalars(
-        sa.select(Bed.id).where(Bed.room_id == option.room, Bed.status == "available",
+        sa.select(Bed.id).where(Bed.room_id == chosen_room, Bed.status == "available",
                                 Bed.removed_at.is_(None)).order_by(Bed.code).limit(persons)
     ))
     if len(bed_ids) < persons:
-        raise Conflict(f"room {option.room} has {len(bed_ids)} free beds; {persons} needed")
+        raise Conflict(f"room {chosen_room} has {len(bed_ids)} free beds; {persons} needed")
     moment = clock.now()
-    hold = Hold(request_id=request.id, shelter_id=shelter_id, room_id=option.room,
+    hold = Hold(request_id=request.id, shelter_id=shelter_id, room_id=chosen_room,
                 status="active", created_by_id=user.id, created_at=moment,
                 expires_at=moment + policy.hold_ttl())
     db.session.add(hold)
     db.session.flush()
     capacity.move_beds(bed_ids, ("available",), "held", f"hold {hold.id}", user, hold_id=hold.id)
     capacity.touch_shelter(shelter_id, confirmed=False)
-    detail = {"shelter": shelter_id, "room": option.room, "beds": len(bed_ids)}
+    detail = {"shelter": shelter_id, "room": chosen_room, "beds": len(bed_ids)}
     if request.override_rules:
         detail["override"] = request.override_rules
     move(request, "held", "hold.created", user, hold=hold, detail=detail)
@@ -116,22 +115,28 @@ def _tell_case_managers(hold, kind, **extra):
 
 
 def _choose_option(request, shelter_id, room_id):
-    """The best feasible room at this shelter (or the one asked for), or why there is none."""
-    ranking = rank(ranking_instance(request), request.id, relaxations=False)
-    here = [o for o in ranking.options if o.shelter == shelter_id]
-    chosen = [o for o in here if room_id is None or o.room == room_id]
+    """The best feasible room at this shelter (or the one asked for), or why there is none.
+
+    Only this shelter is judged: its rooms come in the order the ranking gives them (within one
+    shelter, the rank keeps the verdict's room order), its rules as the ranking states them."""
+    instance = ranking_instance(request)
+    if shelter_id in instance.shelter_index:
+        rooms, reasons = shelter_verdict(instance.policy, instance.request(request.id),
+                                         instance.shelter(shelter_id))
+    else:
+        rooms, reasons = [], {}
+    here = [room.id for room in rooms]
+    chosen = [room for room in here if room_id is None or room == room_id]
     if chosen:
         return chosen[0]
     if here:
         raise RuleViolation(
             f"room_id: room {room_id} cannot take this request;"
-            f" rooms that can: {', '.join(str(o.room) for o in here)}",
+            f" rooms that can: {', '.join(str(room) for room in here)}",
             {"room_id": ["not an option"]},
         )
-    exclusion = next((e for e in ranking.excluded if e.shelter == shelter_id), None)
-    rules = list(exclusion.rules) if exclusion else []
-    reasons = list(exclusion.reasons) if exclusion else []
-    message = f"shelter {shelter_id} cannot take this request: " + "; ".join(reasons)
+    rules = list(reasons)
+    message = f"shelter {shelter_id} cannot take this request: " + "; ".join(reasons.values())
     if set(rules) <= {"H1"}:
         raise Conflict(message, {"rules": rules})
     raise RuleViolation(message, {"rules": rules})

@@ -9,7 +9,8 @@ handed to the optimizer in memory, and never leave this module in a response.
 
 import sqlalchemy as sa
 
-from optimizer.io import instance_from_dict
+from optimizer.io import instance_from_dict, policy_from_dict, requests_from_list
+from optimizer.types import Instance
 from placement.extensions import db
 from placement.models import (
     Bed,
@@ -21,6 +22,7 @@ from placement.models import (
     Room,
     Shelter,
 )
+from placement.services import network_cache
 from placement.services import policy as stored_policy
 from placement.services.cases import suspects_of
 
@@ -92,7 +94,8 @@ def _shelter_dict(shelter, rooms):
 
 
 def _centroids():
-    return {m.code: (m.lat, m.lon) for m in db.session.scalars(sa.select(Municipality))}
+    rows = db.session.execute(sa.select(Municipality.code, Municipality.lat, Municipality.lon))
+    return {code: (lat, lon) for code, lat, lon in rows}
 
 
 def _residence_of_cases():
@@ -169,13 +172,23 @@ def _suspect_dicts(case, centroids):
     return result
 
 
-def build_instance(requests, shelter_ids=None, policy=None):
-    """The instance of these requests under the stored policy (or `policy`, its §5 object)."""
-    document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests),
-                "policy": stored_policy.optimizer_policy() if policy is None else policy}
-    return instance_from_dict(document)
+def build_instance(requests, shelter_ids=None, policy=None, shelters=None):
+    """The instance of these requests under the stored policy (or `policy`, its §5 object).
+
+    The shelters come ready from the network cache (services/network_cache.py), read again
+    only where their version moved (or are `shelters`, ready ones the caller just took from
+    it); the requests and the policy are read now."""
+    if shelter_ids is not None:
+        document = {"shelters": shelter_dicts(shelter_ids), "requests": request_dicts(requests),
+                    "policy": stored_policy.optimizer_policy() if policy is None else policy}
+        return instance_from_dict(document)
+    if shelters is None:
+        shelters = [entry.shelter for entry in network_cache.entries()]
+    return Instance(
+        shelters=tuple(shelters), requests=requests_from_list(request_dicts(requests)),
+        policy=policy_from_dict(stored_policy.optimizer_policy() if policy is None else policy))
 
 
-def ranking_instance(request):
+def ranking_instance(request, shelters=None):
     """One request against every shelter, its coordinator's overrides travelling as waivers."""
-    return build_instance([request])
+    return build_instance([request], shelters=shelters)

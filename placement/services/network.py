@@ -254,7 +254,10 @@ def _update_room(room, spec):
         capacity.add_beds(room, difference, actor=None, reason="network file")
     elif difference < 0:
         capacity.remove_free_beds(room, -difference, actor=None)
-    if difference:
+    if changes or difference:
+        # A new kind or gender is a change of the shelter too: its version (the ETag, and
+        # what the network cache checks) moves with it.
         capacity.touch_shelter(room.shelter_id, confirmed=False)
+    if difference:
         db.session.refresh(room)
     return changes + (difference != 0)

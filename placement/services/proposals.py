@@ -5,16 +5,20 @@ sentences that state rules and thresholds. All of it is computed from shelters' 
 (services/instances.py), so none of it depends on where a shelter exactly is.
 """
 
-import sqlalchemy as sa
-
+from optimizer.registry import RULE_CODES
 from optimizer.rules import rank
 from placement import clock
-from placement.extensions import db
-from placement.models import Shelter
-from placement.services import capacity
+from placement.services import capacity, network_cache
 from placement.services.instances import ranking_instance
 
 # Bands, not kilometres: travel runs to the area's anchor, so a band is only a rough drive time.
+# The options and excluded shelters answered inline by default (all of Kosovo's fit: 8
+# shelters, a few room kinds each), the most a page may ask for, and the examples shown under
+# each rule of the exclusion summary.
+OPTIONS_LIMIT = 50
+EXCLUDED_LIMIT = 25
+PAGE_LIMIT_MAX = 500
+EXAMPLES = 3
 TRAVEL_BANDS = ((25, "under 30 minutes"), (50, "30 to 60 minutes"), (100, "1 to 2 hours"))
 
 
@@ -33,30 +37,62 @@ def travel_band(km):
     return "over 2 hours"
 
 
-def proposals_for(request):
-    """The optimizer's rank on the current beds (holds included), as the API answers it."""
-    instance = ranking_instance(request)
-    ranking = rank(instance, request.id, relaxations=True)
-    shelters = {s.id: s for s in db.session.scalars(sa.select(Shelter))}
+def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0,
+                  options_limit=OPTIONS_LIMIT, options_offset=0):
+    """The optimizer's rank on the current beds (holds included), as the API answers it.
+
+    `options` are the page `options_offset`, `options_limit` of the ranked options, best first,
+    of `options_total`. Every excluded shelter is counted under each rule that rules it out
+    (`excluded_by_rule`, with a few examples); `excluded` itself is the page `excluded_offset`,
+    `excluded_limit` of them in shelter order, of `excluded_total`. A limit of None: all."""
+    found = network_cache.entries()
+    entries = {entry.ref["id"]: entry for entry in found}
+    instance = ranking_instance(request, shelters=[e.shelter for e in found])
+    ranked = instance.request(request.id)
+    ranking = rank(instance, request.id, relaxations=False,
+                   verdict=network_cache.memo_verdict(found, ranked, instance.policy))
+    relaxations = network_cache.memo_relaxations(found, instance, ranked, ranking.excluded)
     room_kind = {room.id: room.kind for shelter in instance.shelters for room in shelter.rooms}
     moment = clock.now()
+    options = list(_best_room_per_kind(ranking.options, room_kind))
     return {
         "request": request.id,
         "override": request.override_rules or [],
-        "options": [_option(o, shelters[o.shelter], room_kind[o.room], moment)
-                    for o in _best_room_per_kind(ranking.options, room_kind)],
+        "options": [_option(o, entries[o.shelter], room_kind[o.room], moment)
+                    for o in _page(options, options_offset, options_limit)],
+        "options_total": len(options),
         "excluded": [
-            {"shelter": _shelter_ref(shelters[e.shelter]), "rules": list(e.rules),
+            {"shelter": dict(entries[e.shelter].ref), "rules": list(e.rules),
              "reasons": list(e.reasons), "details": reason_details(e.rules, e.reasons)}
-            for e in ranking.excluded
+            for e in _page(ranking.excluded, excluded_offset, excluded_limit)
         ],
+        "excluded_total": len(ranking.excluded),
+        "excluded_by_rule": _by_rule(ranking.excluded, entries),
         "relaxations": [
-            {"rule": r.rule, "shelter": _shelter_ref(shelters[r.shelter]),
+            {"rule": r.rule, "shelter": dict(entries[r.shelter].ref),
              "parameter": r.parameter, "current": r.current, "relaxed": r.relaxed,
              "message": r.message}
-            for r in ranking.relaxations
+            for r in relaxations
         ],
     }
+
+
+def _page(items, offset, limit):
+    return items[offset:None if limit is None else offset + limit]
+
+
+def _by_rule(excluded, entries):
+    """How many shelters each rule rules out (a shelter counts under each of its rules), in
+    rule order, with the first few of them as examples."""
+    counts, examples = {}, {}
+    for exclusion in excluded:
+        for rule in exclusion.rules:
+            counts[rule] = counts.get(rule, 0) + 1
+            shown = examples.setdefault(rule, [])
+            if len(shown) < EXAMPLES:
+                shown.append(dict(entries[exclusion.shelter].ref))
+    return [{"rule": rule, "shelters": counts[rule], "examples": examples[rule]}
+            for rule in sorted(counts, key=RULE_CODES.index)]
 
 
 def _best_room_per_kind(options, room_kind):
@@ -69,15 +105,10 @@ def _best_room_per_kind(options, room_kind):
             yield option
 
 
-def _shelter_ref(shelter):
-    return {"id": shelter.id, "name": shelter.name, "kind": shelter.kind,
-            "region": shelter.region_code}
-
-
-def _option(option, shelter, room_kind, moment):
-    freshness = capacity.freshness(shelter, moment)
+def _option(option, entry, room_kind, moment):
+    freshness = capacity.freshness(entry, moment)
     return {
-        "shelter": _shelter_ref(shelter),
+        "shelter": dict(entry.ref),
         "room": option.room,
         "room_kind": room_kind,
         "fit": {"total": option.fit, "language": option.language_points,
@@ -86,5 +117,5 @@ def _option(option, shelter, room_kind, moment):
         "freshness": freshness,
         "confirm_by_phone": freshness == "stale",
         # The line to call to confirm the bed: a referral phone, never an address.
-        "referral_phone": shelter.referral_phone,
+        "referral_phone": entry.referral_phone,
     }

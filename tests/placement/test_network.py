@@ -167,6 +167,18 @@ def test_removing_busy_beds_is_refused_and_nothing_changes(app, network, tmp_pat
     assert high.languages != ["sq"]
 
 
+def test_a_room_changing_only_kind_moves_the_shelter_version(app, network, tmp_path):
+    # The version is the shelter's ETag, and what the proposals' network cache checks.
+    version = db.session.scalar(sa.select(Shelter.version).where(Shelter.code == "dv-gjilan"))
+    document = default_network()
+    room_entry(document, "dv-gjilan", "A1")["kind"] = "family"
+    result = load_document(app, tmp_path, document)
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(
+        sa.select(Shelter.version).where(Shelter.code == "dv-gjilan")) > version
+
+
 def test_a_room_with_a_resident_cannot_change_kind(app, network, tmp_path):
     occupy("dv-gjilan", "A1")
     document = default_network()

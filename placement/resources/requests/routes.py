@@ -12,6 +12,7 @@ from placement.resources.requests.schemas import (
     PlacementRequestCreateSchema,
     PlacementRequestQueryArgsSchema,
     PlacementRequestSchema,
+    ProposalsQueryArgsSchema,
     ProposalsSchema,
 )
 from placement.resources.views import hold_view, request_view
@@ -75,11 +76,13 @@ class PlacementRequestEvents(View):
 @blp.route("/placement-requests/<int:request_id>/proposals")
 class PlacementRequestProposals(View):
     @requires("case_manager", "regional_coordinator", "national_coordinator")
+    @blp.arguments(ProposalsQueryArgsSchema, location="query")
     @blp.response(200, ProposalsSchema)
-    def get(self, request_id):
-        """Ranked safe options on the current beds, and why every other shelter is ruled out."""
+    def get(self, args, request_id):
+        """Ranked safe options on the current beds, and why every other shelter is ruled out:
+        counted by rule, and listed a page at a time (excluded_limit, excluded_offset)."""
         request = requests.visible_request(current_user(), request_id)
-        answer = proposals.proposals_for(request)
+        answer = proposals.proposals_for(request, **args)
         audit.record("request.proposals", "placement_request", request_id)
         return answer
 

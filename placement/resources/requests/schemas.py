@@ -7,6 +7,7 @@ from placement.models.workflow import REQUEST_STATUSES, URGENCIES
 from placement.resources.cases.schemas import PersonSchema
 from placement.resources.common import ID_RANGE, PageArgsSchema, StrictSchema, text
 from placement.resources.placements.schemas import PlacementSchema
+from placement.services.proposals import EXCLUDED_LIMIT, OPTIONS_LIMIT, PAGE_LIMIT_MAX
 
 
 class PlacementRequestCreateSchema(StrictSchema):
@@ -127,9 +128,41 @@ class RelaxationSchema(StrictSchema):
     message = fields.String()
 
 
+class ExclusionSummarySchema(StrictSchema):
+    rule = fields.String()
+    shelters = Integer(metadata={"description": "how many shelters this rule rules out (a shelter"
+                                                " ruled out by several rules counts under each)"})
+    examples = fields.List(fields.Nested(ShelterRefSchema),
+                           metadata={"description": "the first few of them, in shelter order"})
+
+
+class ProposalsQueryArgsSchema(StrictSchema):
+    options_limit = Integer(
+        from_text=True, load_default=OPTIONS_LIMIT, validate=validate.Range(1, PAGE_LIMIT_MAX),
+        metadata={"description": "how many options to list, best first (options_total counts"
+                                 " them all)"})
+    options_offset = Integer(
+        from_text=True, load_default=0, validate=validate.Range(0, 1_000_000),
+        metadata={"description": "where the listed options start, in rank order"})
+    excluded_limit = Integer(
+        from_text=True, load_default=EXCLUDED_LIMIT, validate=validate.Range(1, PAGE_LIMIT_MAX),
+        metadata={"description": "how many excluded shelters to list (the rest stay counted)"})
+    excluded_offset = Integer(
+        from_text=True, load_default=0, validate=validate.Range(0, 1_000_000),
+        metadata={"description": "where the listed excluded shelters start, in shelter order"})
+
+
 class ProposalsSchema(StrictSchema):
     request = Integer()
     override = fields.List(fields.String())
-    options = fields.List(fields.Nested(OptionSchema))
-    excluded = fields.List(fields.Nested(ExcludedSchema))
+    options = fields.List(fields.Nested(OptionSchema), metadata={
+        "description": "the ranked options, best first, one page of them (options_limit,"
+                       " options_offset)"})
+    options_total = Integer(metadata={"description": "how many options there are in all"})
+    excluded = fields.List(fields.Nested(ExcludedSchema), metadata={
+        "description": "every excluded shelter with its reasons, one page of them"
+                       " (excluded_limit, excluded_offset)"})
+    excluded_total = Integer(metadata={"description": "how many shelters are excluded in all"})
+    excluded_by_rule = fields.List(fields.Nested(ExclusionSummarySchema), metadata={
+        "description": "the exclusions summed up by rule, in rule order"})
     relaxations = fields.List(fields.Nested(RelaxationSchema))

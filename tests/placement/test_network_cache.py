@@ -1,0 +1,226 @@
+"""Proposals from the cached network: every change is seen by the very next call, whichever app
+instance made it, and a long answer comes counted by rule and a page at a time."""
+
+import sqlalchemy as sa
+
+from placement import create_app
+from placement.extensions import db
+from placement.models import Bed
+from tests.placement.conftest import _base_config
+from tests.placement.workflow_helpers import open_request
+
+WOMAN = [{"gender": "female", "age": 30, "role": "primary", "languages": ["sq"]}]
+# 40 km due north of the public anchor of dv-prishtine (radius 3 km): outside the default
+# high-risk threshold (30 + 3 km), inside a threshold of 45 (45 + 3 km).
+SUSPECT_40_KM = {"lat": 42.64 + 40 / 111.2, "lon": 21.10}
+
+
+def _proposals(client, caller, request_id, query=""):
+    answer = client.get(f"/api/v1/placement-requests/{request_id}/proposals{query}",
+                        headers=caller.headers)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def _offered(body):
+    return {(o["shelter"]["id"], o["room"]) for o in body["options"]}
+
+
+def _excluded(body):
+    return {e["shelter"]["id"]: e["rules"] for e in body["excluded"]}
+
+
+def _second_app(app):
+    """Another instance of the service (another worker process) on the same database."""
+    return create_app(_base_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+
+
+def test_an_admin_shelter_change_is_seen_by_the_next_call(client, network, make_user):
+    case_manager = make_user("case_manager")
+    admin = make_user("admin")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    shelter = network["dv-prishtine"]
+    assert shelter in {s for s, _room in _offered(_proposals(client, case_manager,
+                                                             request["id"]))}
+    etag = client.get(f"/api/v1/shelters/{shelter}", headers=admin.headers).headers["ETag"]
+    changed = client.patch(f"/api/v1/shelters/{shelter}", json={"gender_policy": "men"},
+                           headers={**admin.headers, "If-Match": etag})
+    assert changed.status_code == 200, changed.get_json()
+    body = _proposals(client, case_manager, request["id"])
+    assert shelter not in {s for s, _room in _offered(body)}
+    assert "H4" in _excluded(body)[shelter]
+
+
+def test_a_bed_out_of_service_is_seen_by_the_next_call(app, client, network, make_user):
+    case_manager = make_user("case_manager")
+    admin = make_user("admin")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    before = _offered(_proposals(client, case_manager, request["id"]))
+    shelter, room = sorted(before)[0]
+    free = db.session.scalars(sa.select(Bed.id).where(
+        Bed.room_id == room, Bed.status == "available", Bed.removed_at.is_(None))).all()
+    assert free
+    for bed in free:
+        taken = client.patch(f"/api/v1/beds/{bed}", json={"status": "out_of_service",
+                                                           "reason": "leak"},
+                             headers=admin.headers)
+        assert taken.status_code == 200, taken.get_json()
+    body = _proposals(client, case_manager, request["id"])
+    assert (shelter, room) not in _offered(body)
+    # Word for word what an instance that never cached anything answers.
+    fresh = _second_app(app)
+    try:
+        assert _proposals(fresh.test_client(), case_manager, request["id"]) == body
+    finally:
+        with fresh.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_policy_change_is_seen_by_the_next_call(client, network, make_user):
+    case_manager = make_user("case_manager")
+    admin = make_user("admin")
+    shelter = network["dv-prishtine"]
+    _case, request = open_request(client, case_manager, municipality="fushe-kosove",
+                                  persons=WOMAN, risk="high", suspects=[SUSPECT_40_KM])
+    assert shelter in {s for s, _room in _offered(_proposals(client, case_manager,
+                                                             request["id"]))}
+    changed = client.patch("/api/v1/policy", json={"min_suspect_distance_km": {"high": 45},
+                                                   "reason": "new assessment"},
+                           headers=admin.headers)
+    assert changed.status_code == 200, changed.get_json()
+    body = _proposals(client, case_manager, request["id"])
+    assert _excluded(body)[shelter] == ["H6"]
+
+
+def test_another_instance_never_answers_from_a_stale_cache(app, client, network, make_user):
+    case_manager = make_user("case_manager")
+    admin = make_user("admin")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    other = _second_app(app)
+    other_client = other.test_client()
+    try:
+        # Both instances hold the network now.
+        first = _proposals(client, case_manager, request["id"])
+        assert _proposals(other_client, case_manager, request["id"]) == first
+        shelter, room = sorted(_offered(first))[0]
+        # This instance changes the network three ways; the other sees each on its next call.
+        etag = client.get(f"/api/v1/shelters/{shelter}", headers=admin.headers).headers["ETag"]
+        assert client.patch(f"/api/v1/shelters/{shelter}", json={"gender_policy": "men"},
+                            headers={**admin.headers, "If-Match": etag}).status_code == 200
+        seen = _proposals(other_client, case_manager, request["id"])
+        assert shelter not in {s for s, _r in _offered(seen)}
+        assert seen == _proposals(client, case_manager, request["id"])
+
+        held = sorted(_offered(seen))[0]
+        hold = client.post(f"/api/v1/placement-requests/{request['id']}/holds",
+                           json={"shelter_id": held[0], "room_id": held[1]},
+                           headers=case_manager.headers)
+        assert hold.status_code == 201, hold.get_json()
+        seen = _proposals(other_client, case_manager, request["id"])
+        assert seen == _proposals(client, case_manager, request["id"])
+
+        closed = sorted(_offered(seen))[-1]
+        for bed in db.session.scalars(sa.select(Bed.id).where(
+                Bed.room_id == closed[1], Bed.status == "available",
+                Bed.removed_at.is_(None))).all():
+            assert client.patch(f"/api/v1/beds/{bed}", json={
+                "status": "out_of_service", "reason": "closed"},
+                headers=admin.headers).status_code == 200
+        seen = _proposals(other_client, case_manager, request["id"])
+        assert closed not in _offered(seen)
+        assert seen == _proposals(client, case_manager, request["id"])
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_write_rolled_back_never_reaches_the_cache(app, client, network, make_user):
+    from placement.services import capacity, proposals
+    from placement.services.requests import visible_request
+
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    before = _proposals(client, case_manager, request["id"])
+    shelter, room = sorted(_offered(before))[0]
+    # In one transaction: every free bed of the room out of service, a proposal read, then
+    # a rollback. The next call must answer from the database, not from that transaction.
+    free = db.session.scalars(sa.select(Bed).where(
+        Bed.room_id == room, Bed.status == "available", Bed.removed_at.is_(None))).all()
+    for bed in free:
+        capacity.set_bed_status(bed, "out_of_service", "test", None)
+    from placement.models import User
+
+    user = db.session.get(User, case_manager.user_id)
+    inside = proposals.proposals_for(visible_request(user, request["id"]))
+    assert (shelter, room) not in {(o["shelter"]["id"], o["room"]) for o in inside["options"]}
+    db.session.rollback()
+    # Committed changes that bring the shelter's version to what that transaction had seen
+    # (one bump per bed) must not revive what it read.
+    admin = make_user("admin")
+    for _bed in free:
+        assert client.post(f"/api/v1/shelters/{shelter}/confirm",
+                           headers=admin.headers).status_code == 200
+    after = _proposals(client, case_manager, request["id"])
+    assert (shelter, room) in _offered(after)
+    fresh = _second_app(app)
+    try:
+        assert _proposals(fresh.test_client(), case_manager, request["id"]) == after
+    finally:
+        with fresh.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_exclusions_are_counted_by_rule_and_listed_a_page_at_a_time(client, network,
+                                                                    make_user):
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager)
+    body = _proposals(client, case_manager, request["id"])
+    # Kosovo's whole list comes inline by default, with the options and their total.
+    assert body["excluded_total"] == len(body["excluded"]) > 2
+    assert body["options_total"] == len(body["options"])
+    counted = {}
+    for exclusion in body["excluded"]:
+        for rule in exclusion["rules"]:
+            counted.setdefault(rule, []).append(exclusion["shelter"])
+    assert [s["rule"] for s in body["excluded_by_rule"]] == sorted(counted,
+                                                                   key=lambda r: int(r[1:]))
+    for summary in body["excluded_by_rule"]:
+        assert summary["shelters"] == len(counted[summary["rule"]])
+        assert summary["examples"] == counted[summary["rule"]][:3]
+    # Any page of the list is the same slice of it; the summary and total stay whole.
+    page = _proposals(client, case_manager, request["id"],
+                      "?excluded_limit=2&excluded_offset=1&options_limit=1")
+    assert page["excluded"] == body["excluded"][1:3]
+    assert page["excluded_total"] == body["excluded_total"]
+    assert page["excluded_by_rule"] == body["excluded_by_rule"]
+    assert page["options"] == body["options"][:1]
+    assert page["options_total"] == body["options_total"]
+    past = _proposals(client, case_manager, request["id"], "?excluded_offset=100")
+    assert past["excluded"] == [] and past["excluded_total"] == body["excluded_total"]
+
+
+def test_a_bad_page_names_the_field(client, network, make_user):
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager)
+    for query, field in (("excluded_limit=0", "excluded_limit"),
+                         ("excluded_limit=501", "excluded_limit"),
+                         ("excluded_offset=-1", "excluded_offset"),
+                         ("options_limit=x", "options_limit")):
+        answer = client.get(f"/api/v1/placement-requests/{request['id']}/proposals?{query}",
+                            headers=case_manager.headers)
+        assert answer.status_code == 422, query
+        assert field in answer.get_json()["errors"]["query"], answer.get_json()
+
+
+def test_the_openapi_document_describes_the_new_fields(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    proposals = next(v for k, v in schemas.items() if k.startswith("Proposals"))
+    for name in ("excluded_total", "excluded_by_rule", "options_total"):
+        assert proposals["properties"][name]["description"]
+    parameters = {p["name"] for p in spec["paths"][
+        "/api/v1/placement-requests/{request_id}/proposals"]["get"]["parameters"]}
+    assert {"excluded_limit", "excluded_offset", "options_limit", "options_offset"} <= parameters
