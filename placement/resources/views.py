@@ -1,12 +1,10 @@
 """Dicts for requests, holds and placements as the API shows them: profiles, ids, no secrets."""
 
-import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
-from placement.extensions import db
-from placement.models import Placement
+from placement.models import Placement, Proposal
 from placement.services import holds
 from placement.services import requests as request_service
-from placement.services.runs import latest_proposal
 
 
 def _override(request):
@@ -18,16 +16,26 @@ def _override(request):
 
 
 def request_view(request, viewer):
-    """The request as `viewer` may see it. A shelter manager sees the people's profiles and what
-    concerns their own shelters: no case code, no other shelter's holds, and no optimizer
-    explanation (its H6 sentences would tell where the suspects are)."""
-    case = request.case
+    """The request as `viewer` may see it (see request_views)."""
+    return request_views([request], viewer)[0]
+
+
+def request_views(requests, viewer):
+    """The requests as `viewer` may see them, in the same number of queries for one or a page.
+
+    A shelter manager sees the people's profiles and what concerns their own shelters: no case
+    code, no other shelter's holds, and no optimizer explanation (its H6 sentences would tell
+    where the suspects are)."""
+    ids = [r.id for r in requests]
     # The newest placement: a live one, if any, is always the newest (one live at a time).
-    placement = db.session.scalar(
-        sa.select(Placement).where(Placement.request_id == request.id)
-        .order_by(Placement.id.desc()).limit(1)
-    )
-    proposal = latest_proposal(request)
+    placements = request_service.newest_by_request(Placement, ids, selectinload(Placement.shelter))
+    proposals = request_service.newest_by_request(Proposal, ids)
+    return [_request_view(r, viewer, placements.get(r.id), proposals.get(r.id))
+            for r in requests]
+
+
+def _request_view(request, viewer, placement, proposal):
+    case = request.case
     view = {
         "id": request.id,
         "case_id": case.id,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from placement import clock
 from placement.extensions import db
 from placement.models import AuditEvent, AuditHead
+from placement.services.paging import page
 
 GENESIS = "0" * 64
 # Any fixed 64-bit number that no other advisory lock in Streha uses ("streha-a" in ASCII).
@@ -248,13 +249,7 @@ def search(limit, offset, action=None, actor=None, outcome=None, since=None, unt
         conditions.append(AuditEvent.at >= since)
     if until is not None:
         conditions.append(AuditEvent.at < until)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(*conditions))
-    rows = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(*conditions)
-        .order_by(AuditEvent.seq.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    rows, total = page(sa.select(AuditEvent).where(*conditions).order_by(AuditEvent.seq.desc()),
+                       limit, offset)
     record("audit.read", detail=f"rows:{len(rows)}")
     return rows, total

@@ -6,13 +6,14 @@ the guarded UPDATE.
 """
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from optimizer.registry import shelter_reasons, shelter_verdict
 from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, RuleViolation
 from placement.extensions import db
-from placement.models import Bed, Hold, Placement, PlacementRequest, user_shelters
+from placement.models import Bed, Case, Hold, Placement, PlacementRequest, user_shelters
 from placement.services import access, capacity, notifications, policy, quotas
 from placement.services.instances import ranking_instance
 from placement.services.paging import page
@@ -50,6 +51,11 @@ def list_holds(user, limit, offset, status=None):
         raise Forbidden("administrators do not read case data")
     if status:
         query = query.where(Hold.status == status)
+    # Everything a hold's view reads, loaded for the whole page at once (no query per hold).
+    query = query.options(
+        selectinload(Hold.request).selectinload(PlacementRequest.case)
+        .selectinload(Case.organisation),
+        selectinload(Hold.shelter), selectinload(Hold.room))
     return page(query, limit, offset)
 
 

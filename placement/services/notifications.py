@@ -15,6 +15,7 @@ from placement.errors import NotFound
 from placement.extensions import db
 from placement.models import Notification, NotificationDelivery, User, user_shelters
 from placement.services import audit
+from placement.services.paging import page
 
 KINDS = (
     "hold.created",
@@ -101,17 +102,8 @@ def list_for(user, limit, offset, unread=None):
         conditions.append(Notification.read_at.is_(None))
     elif unread is False:
         conditions.append(Notification.read_at.is_not(None))
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification).where(*conditions)
-    )
-    rows = db.session.scalars(
-        sa.select(Notification)
-        .where(*conditions)
-        .order_by(Notification.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return rows, total
+    return page(sa.select(Notification).where(*conditions).order_by(Notification.id.desc()),
+                limit, offset)
 
 
 def mark_read(user, notification_id):

@@ -29,6 +29,7 @@ from placement.errors import RuleViolation
 from placement.extensions import db
 from placement.models import PolicyVersion, User
 from placement.services import audit, preconditions
+from placement.services.paging import page
 
 TABLES = ("allowed_kinds", "urgency_weights", "risk_weights", "min_suspect_distance_km")
 # What the optimizer reads; the other settings are the service's own.
@@ -234,10 +235,7 @@ def change(settings, reason, actor=None, source="api", replace=False):
 
 def history(limit, offset):
     """A page of the versions, newest first, and how many there are."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(PolicyVersion))
-    rows = list(db.session.scalars(
-        sa.select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(limit).offset(offset)))
-    return rows, total
+    return page(sa.select(PolicyVersion).order_by(PolicyVersion.id.desc()), limit, offset)
 
 
 def version_view(version):

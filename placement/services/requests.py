@@ -1,6 +1,7 @@
 """Placement requests: who may see them, their status, and the trail of events behind them."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from optimizer.registry import OVERRIDABLE
 from placement import clock
@@ -119,7 +120,18 @@ def list_requests(user, limit, offset, status=None, case_id=None):
         query = query.where(PlacementRequest.status == status)
     if case_id:
         query = query.where(PlacementRequest.case_id == case_id)
+    query = query.options(selectinload(PlacementRequest.case), selectinload(PlacementRequest.holds))
     return page(query.order_by(PlacementRequest.id.desc()), limit, offset)
+
+
+def newest_by_request(model, request_ids, *options):
+    """{request id: its newest `model` row (Placement, Proposal)}, one query for any number."""
+    if not request_ids:
+        return {}
+    newest = (sa.select(sa.func.max(model.id)).where(model.request_id.in_(request_ids))
+              .group_by(model.request_id))
+    rows = db.session.scalars(sa.select(model).where(model.id.in_(newest)).options(*options))
+    return {row.request_id: row for row in rows}
 
 
 def create_request(user, case, urgency, municipality, transferred_from=None):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from placement import clock
 from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
-from placement.models import Municipality, Shelter
+from placement.models import Municipality, Region, Shelter
 from placement.services import areas, audit, capacity, preconditions
 from placement.services.access import HIDDEN_MUNICIPALITY_READERS, shelter_filter
 from placement.services.network import (
@@ -17,6 +17,7 @@ from placement.services.network import (
     _load_shelter,
     seal_location,
 )
+from placement.services.paging import page
 
 POLICY_FIELDS = (
     "security_level",
@@ -77,16 +78,26 @@ def shelter_view(user, shelter, by_kind, moment=None):
     return view
 
 
-def list_shelters(user, region=None, kind=None):
+def list_shelters(user, limit, offset, region=None, kind=None):
+    """(a page of the shelters in the caller's scope as the caller may see them, in id order;
+    how many there are in all). Three queries whatever the network's size: the count, the page,
+    and the page's bed counts. An unknown region is refused (422 naming it); a known one outside
+    the caller's scope simply has no shelters for them."""
     query = sa.select(Shelter).where(shelter_filter(user)).order_by(Shelter.id)
     if region:
+        _check_region(region)
         query = query.where(Shelter.region_code == region)
     if kind:
         query = query.where(Shelter.kind == kind)
-    shelters = list(db.session.scalars(query))
+    shelters, total = page(query, limit, offset)
     counts = capacity.counts_by_room_kind([s.id for s in shelters])
     moment = clock.now()
-    return [shelter_view(user, s, counts[s.id], moment) for s in shelters]
+    return [shelter_view(user, s, counts[s.id], moment) for s in shelters], total
+
+
+def _check_region(region):
+    if db.session.get(Region, region) is None:
+        raise RuleViolation(f"region: {region!r} is not a region", {"region": ["unknown region"]})
 
 
 def view_one(user, shelter):

@@ -15,7 +15,7 @@ from placement.resources.requests.schemas import (
     ProposalsQueryArgsSchema,
     ProposalsSchema,
 )
-from placement.resources.views import hold_view, request_view
+from placement.resources.views import hold_view, request_view, request_views
 from placement.services import audit, cases, holds, proposals, requests
 
 blp = Blueprint("placement_requests", __name__, description="Placement requests and proposals.")
@@ -31,7 +31,7 @@ class PlacementRequests(View):
         """List the requests in your scope, newest first."""
         user = current_user()
         rows, total = requests.list_requests(user, **args)
-        found = [request_view(r, user) for r in rows]
+        found = request_views(rows, user)
         audit.record("request.list", detail=str(len(found)))
         return found, {"X-Total-Count": str(total)}
 

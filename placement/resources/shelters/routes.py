@@ -28,9 +28,10 @@ class Shelters(View):
     @blp.arguments(ShelterQueryArgsSchema, location="query")
     @blp.response(200, ShelterSchema(many=True))
     def get(self, args):
-        """List the shelters in the caller's scope."""
-        views = shelters.list_shelters(current_user(), **args)
-        return views
+        """List the shelters in the caller's scope, a page at a time (limit, offset; the
+        X-Total-Count header counts them all), in id order; `region` and `kind` narrow it."""
+        views, total = shelters.list_shelters(current_user(), **args)
+        return views, {"X-Total-Count": str(total)}
 
     @requires("admin")
     @blp.arguments(ShelterCreateSchema)

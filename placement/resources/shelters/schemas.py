@@ -12,7 +12,7 @@ from placement.models.shelter import (
     SECURITY_LEVELS,
     SHELTER_KINDS,
 )
-from placement.resources.common import StrictSchema, text
+from placement.resources.common import PageArgsSchema, StrictSchema, text
 from placement.services.network_file import ShelterEntrySchema as NetworkShelterSchema
 
 
@@ -73,8 +73,10 @@ class ShelterSchema(StrictSchema):
     counts_by_room_kind = fields.Dict(keys=fields.String(), values=fields.Nested(CountsSchema))
 
 
-class ShelterQueryArgsSchema(StrictSchema):
-    region = fields.String(validate=validate.Length(max=40))
+class ShelterQueryArgsSchema(PageArgsSchema):
+    """A page of shelters, of one region and/or kind; an unknown region answers 422."""
+
+    region = fields.String(validate=validate.Length(min=1, max=40))
     kind = fields.String(validate=validate.OneOf(SHELTER_KINDS))
 
 

@@ -31,6 +31,7 @@ POLICY_CHOICES = {"kind": ("kind", SHELTER_KINDS), "security_level": ("security"
                   "gender_policy": ("gender_policy", GENDER_POLICIES),
                   "location_disclosure": ("disclosure", DISCLOSURES)}
 LIST_FIELDS = ("languages", "services")
+PAGE_SIZE = 50
 FLAGS = ("accepts_unaccompanied_minors", "accepts_accompanied_children", "wheelchair_accessible")
 
 
@@ -85,8 +86,11 @@ def _data(shelter):
 @bp.route("/")
 @page("admin")
 def shelters_list():
-    return render_template("admin/shelters.html", shelters=shelters.list_shelters(page_user()),
-                           saved=request.args.get("saved"))
+    number = max(request.args.get("page", 1, type=int), 1)
+    found, total = shelters.list_shelters(page_user(), PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template("admin/shelters.html", shelters=found, total=total, number=number,
+                           pages=pages, saved=request.args.get("saved"))
 
 
 @bp.route("/<int:shelter_id>", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from placement.services import shelters
 from placement.web.auth import page, page_user
 
 bp = Blueprint("web_home", __name__)
+MY_SHELTERS_LIMIT = 500
 
 HOMES = {
     "case_manager": "web_home.case_manager",
@@ -34,9 +35,9 @@ def case_manager():
 @page("shelter_manager")
 def shelter_manager():
     user = page_user()
-    return render_template(
-        "home/shelter_manager.html", user=user, shelters=shelters.list_shelters(user)
-    )
+    # A manager runs a handful of shelters: the API's largest page holds them all.
+    mine, _total = shelters.list_shelters(user, MY_SHELTERS_LIMIT, 0)
+    return render_template("home/shelter_manager.html", user=user, shelters=mine)
 
 
 @bp.route("/coordinator/")
