@@ -150,6 +150,14 @@ class Bed(db.Model):
             sqlite_where=sa.text("removed_at IS NULL"),
             postgresql_where=sa.text("removed_at IS NULL"),
         ),
+        # Occupancy counts a page's live beds by room and state from this index alone.
+        sa.Index(
+            "ix_beds_live_room_status",
+            "room_id",
+            "status",
+            sqlite_where=sa.text("removed_at IS NULL"),
+            postgresql_where=sa.text("removed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ concurrent writers can never both take the same bed on either database.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -334,7 +335,17 @@ def freshness(shelter, moment=None):
     """fresh under 2 h since the last confirmation or change, aging to 8 h, stale after."""
     if shelter.confirmed_at is None:
         return "stale"
-    age_hours = ((moment or clock.now()) - shelter.confirmed_at).total_seconds() / 3600
-    if age_hours < FRESH_HOURS:
+    age = (moment or clock.now()) - shelter.confirmed_at
+    if age < timedelta(hours=FRESH_HOURS):
         return "fresh"
-    return "aging" if age_hours <= STALE_HOURS else "stale"
+    return "aging" if age <= timedelta(hours=STALE_HOURS) else "stale"
+
+
+def freshness_sql(moment):
+    """The same rule as `freshness`, as a SQL expression on Shelter.confirmed_at, so that a
+    query can count, filter and order shelters by freshness without loading them."""
+    confirmed = Shelter.confirmed_at
+    return sa.case((confirmed.is_(None), "stale"),
+                   (confirmed > moment - timedelta(hours=FRESH_HOURS), "fresh"),
+                   (confirmed >= moment - timedelta(hours=STALE_HOURS), "aging"),
+                   else_="stale")

@@ -4,7 +4,8 @@ Two numbers answer "is there room?" and they differ (SPEC section 3, H5): `avail
 free bed, the figure of SPEC section 7; `open_to_new_requests` counts the beds (and rooms) a NEW
 request could enter. A family room holds one group at a time, so a family room with one family in
 it has available beds that nobody new can take. Counts come from a fixed number of queries
-whatever the network's size: the shelters in scope, one grouped count, the regions.
+whatever the network's size, and the database does the adding up: shelters by region and
+freshness, beds by region and room kind, then the page's shelters and their beds, the stale list.
 """
 
 import sqlalchemy as sa
@@ -32,17 +33,14 @@ REGION_READERS = ("regional_coordinator", "national_coordinator", "admin")
 FRESHNESS = ("fresh", "aging", "stale")
 
 
-# A room kind's figures as a plain list, summed element-wise: total, occupied, held,
-# out_of_service, beds open to a new request, rooms open to one. Plain lists, not objects: at
-# 2,500 shelters the answer adds up some 70,000 of them.
+# A room kind's figures as a tuple, summed element-wise: total, occupied, held, out_of_service,
+# beds open to a new request, rooms open to one.
 TOTAL, OCCUPIED, HELD, OUT, OPEN_BEDS, OPEN_ROOMS = range(6)
+NONE = (0,) * 6
 
 
 def _sum(vectors):
-    vectors = list(vectors)
-    if len(vectors) == 1:
-        return vectors[0]
-    return tuple(sum(values) for values in zip(*vectors, strict=True)) if vectors else (0,) * 6
+    return tuple(sum(values) for values in zip(NONE, *vectors, strict=True))
 
 
 def _as_dict(v, with_counts=True):
@@ -55,50 +53,64 @@ def _as_dict(v, with_counts=True):
     return view
 
 
-def _per_room(shelter_ids_query):
-    """One row per live room of the selected shelters: its kind, shelter, beds by state. Counts
-    are cast to integers: PostgreSQL sums bigints as numeric, slower to add and to read."""
-    def count(status):
-        return sa.cast(sa.func.sum(sa.case((Bed.status == status, 1), else_=0)), sa.Integer)
-
-    return (
-        sa.select(Room.id.label("room_id"), Room.shelter_id, Room.kind,
-                  sa.cast(sa.func.count(Bed.id), sa.Integer).label("total"),
-                  count("occupied").label("occupied"), count("held").label("held"),
-                  count("out_of_service").label("out"))
-        .join(Bed, sa.and_(Bed.room_id == Room.id, Bed.removed_at.is_(None)))
-        .where(Room.removed_at.is_(None), Room.shelter_id.in_(shelter_ids_query))
-        .group_by(Room.id, Room.shelter_id, Room.kind)
-        .subquery()
-    )
+def _integer(column):
+    """PostgreSQL counts and sums as bigint and numeric: integers are cheaper to add and read."""
+    return sa.cast(column, sa.Integer)
 
 
-def counts_with_openness(shelter_ids_query):
-    """{shelter_id: {room_kind: [figures]}} for the shelters `shelter_ids_query` selects.
+def _rooms(shelter_ids=None):
+    """One row per live room with live beds: its shelter, kind, beds by state, and what a new
+    request could enter; of the shelters `shelter_ids` (a list), or of every shelter. Beds are
+    counted per room before any join: 10,000 rows to join at 2,500 shelters, not 35,000.
 
     A family room is open to a new request only while nobody occupies or holds any of its beds
     (then all its beds in service are open); any other room's free beds are open.
     """
-    room = _per_room(shelter_ids_query)
-    free = room.c.total - room.c.out - room.c.occupied - room.c.held
-    empty_family = sa.and_(room.c.kind == "family", room.c.occupied == 0, room.c.held == 0)
-    open_beds = sa.case((room.c.kind != "family", free),
-                        (empty_family, room.c.total - room.c.out), else_=0)
-    open_room = sa.case((room.c.kind != "family", sa.case((free > 0, 1), else_=0)),
-                        (sa.and_(empty_family, room.c.total > room.c.out), 1), else_=0)
+    def count(status):
+        return _integer(sa.func.sum(sa.case((Bed.status == status, 1), else_=0)))
 
-    def total(column):
-        return sa.cast(sa.func.sum(column), sa.Integer)
+    beds = (sa.select(Bed.room_id, _integer(sa.func.count()).label("total"),
+                      count("occupied").label("occupied"), count("held").label("held"),
+                      count("out_of_service").label("out"))
+            .where(Bed.removed_at.is_(None)).group_by(Bed.room_id))
+    live = [Room.removed_at.is_(None)]
+    if shelter_ids is not None:
+        live.append(Room.shelter_id.in_(shelter_ids))
+        beds = beds.where(Bed.room_id.in_(sa.select(Room.id).where(*live)))
+    beds = beds.subquery()
+    free = beds.c.total - beds.c.out - beds.c.occupied - beds.c.held
+    empty_family = sa.and_(Room.kind == "family", beds.c.occupied == 0, beds.c.held == 0)
+    open_beds = sa.case((Room.kind != "family", free),
+                        (empty_family, beds.c.total - beds.c.out), else_=0)
+    open_room = sa.case((Room.kind != "family", sa.case((free > 0, 1), else_=0)),
+                        (sa.and_(empty_family, beds.c.total > beds.c.out), 1), else_=0)
+    return (sa.select(Room.shelter_id, Room.kind, beds.c.total, beds.c.occupied, beds.c.held,
+                      beds.c.out, open_beds.label("open_beds"), open_room.label("open_room"))
+            .join(beds, beds.c.room_id == Room.id).where(*live).subquery())
 
-    rows = db.session.execute(
-        sa.select(room.c.shelter_id, room.c.kind, total(room.c.total), total(room.c.occupied),
-                  total(room.c.held), total(room.c.out), total(open_beds), total(open_room))
-        .group_by(room.c.shelter_id, room.c.kind)
-    )
+
+def _figures_by(key, rooms):
+    """The room figures of `rooms` summed per (key, room kind)."""
+    return (key, rooms.c.kind, *(_integer(sa.func.sum(column)) for column in (
+        rooms.c.total, rooms.c.occupied, rooms.c.held, rooms.c.out, rooms.c.open_beds,
+        rooms.c.open_room)))
+
+
+def counts_with_openness(shelters):
+    """{shelter_id: {room_kind: figures}} for `shelters`: a list of shelter ids (a page), or a
+    WHERE clause on Shelter (a whole scope, whose beds are then counted in one pass)."""
+    if isinstance(shelters, list):
+        if not shelters:
+            return {}
+        rooms = _rooms(shelters)
+        query = sa.select(*_figures_by(rooms.c.shelter_id, rooms))
+    else:
+        rooms = _rooms()
+        query = (sa.select(*_figures_by(rooms.c.shelter_id, rooms))
+                 .join(Shelter, Shelter.id == rooms.c.shelter_id).where(shelters))
     result = {}
-    for shelter_id, kind, *figures in rows:
-        # Tuples of ints: the collector stops tracking them, and at 2,500 shelters its passes
-        # over tracked containers were half the time of this answer.
+    for shelter_id, kind, *figures in db.session.execute(
+            query.group_by(rooms.c.shelter_id, rooms.c.kind)):
         result.setdefault(shelter_id, {})[kind] = tuple(figures)
     return result
 
@@ -112,13 +124,13 @@ def _check_region(user, region):
         raise NotFound(f"region: no region {region!r} in your scope", {"region": ["not found"]})
 
 
-def scoped_shelters(user, region=None):
-    """A SELECT of the shelters the caller sees, optionally of one region (checked)."""
+def scope_filter(user, region=None):
+    """A WHERE clause on Shelter: the shelters the caller sees, optionally of one region
+    (checked)."""
     _check_region(user, region)
-    query = sa.select(Shelter).where(shelter_filter(user))
-    if region is not None:
-        query = query.where(Shelter.region_code == region)
-    return query
+    if region is None:
+        return shelter_filter(user)
+    return sa.and_(shelter_filter(user), Shelter.region_code == region)
 
 
 def region_populations():
@@ -133,81 +145,97 @@ def region_populations():
             for code, total, known, every in rows}
 
 
+# The order of every shelter list: by region, then name (the id settles equal names, so pages
+# never overlap).
+SHELTER_ORDER = (Shelter.region_code, Shelter.name, Shelter.id)
+
+
 def occupancy(user, region=None, limit=None, offset=0):
     """Everything GET /occupancy answers, as plain dicts and lists (pages call this too).
 
     Totals, regions and the stale list always cover every shelter in scope; `shelters` holds
-    the views of the shelters from `offset`, at most `limit` of them (None: all). Building and
-    writing a view is most of the cost of a shelter, so a page builds only its own.
+    the views of the shelters from `offset`, at most `limit` of them (None: all). The database
+    sums the regions (one grouped query over the beds) and counts freshness; only the page's
+    shelters are loaded with their figures, so the work of a page does not grow with the
+    network's size beyond those two grouped queries and the stale list.
     """
-    query = scoped_shelters(user, region)
-    shelters = db.session.execute(query.with_only_columns(
-        Shelter.id, Shelter.code, Shelter.name, Shelter.kind, Shelter.region_code,
-        Shelter.confirmed_at).order_by(Shelter.region_code, Shelter.name)).all()
-    by_shelter = counts_with_openness(query.with_only_columns(Shelter.id))
+    scope = scope_filter(user, region)
     moment = clock.now()
     with_counts = user.role in COUNT_READERS
-    freshness = [capacity.freshness(shelter, moment) for shelter in shelters]
-    by_region = _tally_regions(shelters, freshness, by_shelter)
+    by_region = _region_tallies(scope, moment)
     network = _Tally.combine(by_region.values())
-    end = None if limit is None else offset + limit
-    shelter_views = [_shelter_view(shelter, by_shelter.get(shelter.id, {}), fresh, with_counts)
-                     for shelter, fresh in zip(shelters[offset:end], freshness[offset:end],
-                                               strict=True)]
-    stale = [{"id": s.id, "name": s.name, "region": s.region_code,
-              **({"confirmed_at": s.confirmed_at} if with_counts else {})}
-             for s, fresh in zip(shelters, freshness, strict=True) if fresh == "stale"]
-    regions_seen = {shelter.region_code for shelter in shelters}
+    page = _page(scope, moment, limit, offset)
+    kinds = counts_with_openness(scope if limit is None else [shelter.id for shelter in page])
     return {
         "as_of": moment,
         "standard": STANDARD,
         "totals": network.view(with_counts),
-        "regions": _region_views(user, regions_seen, by_region, region, with_counts),
-        "shelters": shelter_views,
-        "stale": {"count": len(stale), "shelters": stale},
+        "regions": _region_views(user, set(by_region), by_region, region, with_counts),
+        "shelters": [_shelter_view(shelter, kinds.get(shelter.id, {}), shelter.freshness,
+                                   with_counts) for shelter in page],
+        "stale": _stale(scope, moment, with_counts),
     }
 
 
-def _tally_regions(shelters, freshness, by_shelter):
-    """{region code: _Tally} over every shelter in scope."""
+def _page(scope, moment, limit, offset):
+    """The page's shelters in list order, each with its freshness."""
+    query = (sa.select(Shelter.id, Shelter.code, Shelter.name, Shelter.kind,
+                       Shelter.region_code, Shelter.confirmed_at,
+                       capacity.freshness_sql(moment).label("freshness"))
+             .where(scope).order_by(*SHELTER_ORDER).offset(offset or None).limit(limit))
+    return db.session.execute(query).all()
+
+
+def _stale(scope, moment, with_counts):
+    """Every stale shelter in scope, in list order."""
+    rows = db.session.execute(
+        sa.select(Shelter.id, Shelter.name, Shelter.region_code, Shelter.confirmed_at)
+        .where(scope, capacity.freshness_sql(moment) == "stale").order_by(*SHELTER_ORDER))
+    shelters = [{"id": id_, "name": name, "region": code,
+                 **({"confirmed_at": confirmed} if with_counts else {})}
+                for id_, name, code, confirmed in rows]
+    return {"count": len(shelters), "shelters": shelters}
+
+
+def _region_tallies(scope, moment):
+    """{region code: _Tally} over every shelter in scope: two grouped queries, one counting
+    shelters by freshness, one summing the beds of their rooms by room kind."""
     by_region = {}
-    for shelter, fresh in zip(shelters, freshness, strict=True):
-        by_region.setdefault(shelter.region_code, _Tally()).add(
-            by_shelter.get(shelter.id, {}), fresh)
+    fresh = capacity.freshness_sql(moment).label("freshness")
+    for code, state, shelters in db.session.execute(
+            sa.select(Shelter.region_code, fresh, sa.func.count())
+            .where(scope).group_by(Shelter.region_code, fresh)):
+        tally = by_region.setdefault(code, _Tally())
+        tally.shelters += shelters
+        tally.freshness[state] += shelters
+    rooms = _rooms()
+    columns = _figures_by(Shelter.region_code, rooms)
+    for code, kind, *figures in db.session.execute(
+            sa.select(*columns).join(Shelter, Shelter.id == rooms.c.shelter_id).where(scope)
+            .group_by(Shelter.region_code, rooms.c.kind)):
+        by_region.setdefault(code, _Tally()).kinds[kind] = tuple(figures)
     return by_region
 
 
 class _Tally:
-    """Sums of many shelters' figures by room kind, and their freshness. Figures are collected
-    and summed once per kind (zip and sum run in C), not added shelter by shelter in Python."""
+    """A region's (or the network's) shelters, their freshness, and figures by room kind."""
 
     def __init__(self):
-        self.parts, self.shelters = {}, 0
+        self.shelters, self.kinds = 0, {}
         self.freshness = dict.fromkeys(FRESHNESS, 0)
-        self._kinds = None
-
-    def add(self, kinds, freshness):
-        self.shelters += 1
-        self.freshness[freshness] += 1
-        for kind, figures in kinds.items():
-            self.parts.setdefault(kind, []).append(figures)
 
     @classmethod
     def combine(cls, tallies):
         whole = cls()
+        parts = {}
         for tally in tallies:
             whole.shelters += tally.shelters
             for name, count in tally.freshness.items():
                 whole.freshness[name] += count
             for kind, figures in tally.kinds.items():
-                whole.parts.setdefault(kind, []).append(figures)
+                parts.setdefault(kind, []).append(figures)
+        whole.kinds = {kind: _sum(figures) for kind, figures in parts.items()}
         return whole
-
-    @property
-    def kinds(self):
-        if self._kinds is None:
-            self._kinds = {kind: _sum(parts) for kind, parts in self.parts.items()}
-        return self._kinds
 
     def view(self, with_counts):
         view = {"shelters": self.shelters, "freshness": dict(self.freshness)}

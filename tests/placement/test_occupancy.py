@@ -133,6 +133,35 @@ def test_stale_shelters_are_named_and_counted(client, network, make_user):
     assert view["totals"]["freshness"] == {"fresh": 0, "aging": 1, "stale": 7}
 
 
+@pytest.mark.parametrize(("age", "expected"), [
+    (timedelta(hours=2) - timedelta(microseconds=1), "fresh"),
+    (timedelta(hours=2), "aging"),
+    (timedelta(hours=8), "aging"),
+    (timedelta(hours=8, microseconds=1), "stale"),
+])
+def test_freshness_at_its_edges_is_the_same_in_every_count_and_on_the_shelter(
+        client, network, make_user, monkeypatch, age, expected):
+    # The database counts and lists shelters by freshness; the shelter's own answer applies
+    # the rule in Python. At the microsecond either side of 2 h and 8 h they must agree.
+    moment = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    db.session.execute(sa.update(Shelter).where(Shelter.id == network["dv-peje"])
+                       .values(confirmed_at=moment - age))
+    db.session.commit()
+    caller = make_user("national_coordinator")
+    view = get(client, caller, limit=1)
+    own = client.get(f"/api/v1/shelters/{network['dv-peje']}", headers=caller.headers)
+    assert own.get_json()["freshness"] == expected
+    # The seven other shelters were never confirmed: stale.
+    assert view["totals"]["freshness"][expected] == (8 if expected == "stale" else 1)
+    peje = next(r for r in view["regions"] if r["code"] == "peje")
+    assert peje["freshness"][expected] == (2 if expected == "stale" else 1)
+    listed = {s["id"] for s in view["stale"]["shelters"]}
+    assert (network["dv-peje"] in listed) == (expected == "stale")
+    everyone = get(client, caller, limit=500)["shelters"]
+    assert shelter({"shelters": everyone}, "dv-peje")["freshness"] == expected
+
+
 def test_places_per_10000_need_every_municipality_of_a_region(client, network, make_user):
     caller = make_user("national_coordinator")
     view = get(client, caller)
