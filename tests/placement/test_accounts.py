@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from placement import clock
 from placement.extensions import db
 from placement.models import Token, User
+from placement.services import accounts
 
 PASSWORD = "a long enough password"
 
@@ -117,6 +118,48 @@ def test_a_token_dies_after_30_idle_minutes(client, ana):
     response = client.get("/api/v1/me", headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def last_used(headers):
+    token = headers["Authorization"].split(" ", 1)[1]
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(Token.last_used_at).where(Token.token_hash == accounts.hash_token(token))
+    )
+
+
+def test_a_token_is_written_at_most_once_per_touch_interval(app, client, ana):
+    headers = bearer(login(client))
+    issued = last_used(headers)
+    interval = app.config["TOKEN_TOUCH_INTERVAL"]
+    assert interval <= timedelta(minutes=1)
+    for seconds in (1, 10, interval.total_seconds() - 1):
+        clock.set_offset(timedelta(seconds=seconds))
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+        assert last_used(headers) == issued, seconds
+    clock.set_offset(interval)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert last_used(headers) - issued >= interval
+
+
+def test_an_unwritten_last_use_still_counts_and_idle_tokens_still_die(app, client, ana):
+    """The stored last use lags the real one by less than TOKEN_TOUCH_INTERVAL (30 s): a token
+    last used 29.5 minutes ago lives even when that use was not written, and one idle for 30
+    minutes since its last use dies."""
+    idle, interval = app.config["TOKEN_IDLE_TIMEOUT"], app.config["TOKEN_TOUCH_INTERVAL"]
+    headers = bearer(login(client))
+    issued = last_used(headers)
+    # A use late in the interval, not written (10 s of margin for the test's own run time).
+    unwritten = interval - timedelta(seconds=10)
+    clock.set_offset(unwritten)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert last_used(headers) == issued
+    used_again = unwritten + idle - timedelta(seconds=30)
+    clock.set_offset(used_again)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert last_used(headers) > issued
+    clock.set_offset(used_again + idle)
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
 def test_a_token_dies_after_12_hours_however_busy(client, ana):
