@@ -3,8 +3,9 @@
 Three set-ups, each a throwaway database served by gunicorn (BENCH_API_WORKERS sync workers, 4
 by default on the 2-core machine): PostgreSQL with the Kosovo network, PostgreSQL with a
 generated network of 2,500 shelters (optimizer.generate's shelters, seed 11, written straight
-into the tables and spread over the Kosovo municipalities), and SQLite with the Kosovo network
-(the side-by-side tail). Without TEST_DATABASE_URL only the SQLite set-up runs.
+into the tables, in the generator's 833 towns as municipalities of 12 regions), and SQLite
+with the Kosovo network (the side-by-side tail). Without TEST_DATABASE_URL only the SQLite
+set-up runs.
 
 For each endpoint: p50/p95/p99 latency over all clients, CPU per request (the gunicorn
 workers' user + system time from /proc/<pid>/stat before and after, divided by the requests
@@ -43,7 +44,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from bench.proposals import SHAPES, _postgres_url
-from optimizer.generate import generate
+from optimizer.generate import _Towns, generate
 from placement import clock, create_app
 from placement.crypto import new_key
 from placement.extensions import db
@@ -80,17 +81,36 @@ def _secrets():
 
 # -- the networks -----------------------------------------------------------------------------
 
+REGIONS = 12
+
+
+def _generated_geography(count, seed=11):
+    """The generator's own towns (as generate() draws them first from the seed) as
+    municipalities, in REGIONS regions of neighbouring towns (bands of longitude): a
+    continental network has hundreds of municipalities, not Kosovo's 38."""
+    towns = sorted(_Towns(random.Random(seed), count, None).items, key=lambda t: (t[2], t[0]))
+    band = math.ceil(len(towns) / REGIONS)
+    municipalities = [{"code": name, "name": f"Town {name}", "region": f"r{k // band}",
+                       "lat": lat, "lon": lon, "population": 50_000}
+                      for k, (name, lat, lon, _language) in enumerate(towns)]
+    regions = [{"code": f"r{k}", "name": f"Region {k}"}
+               for k in range(math.ceil(len(towns) / band))]
+    return {**default_network(), "geometry": None, "organisations": [], "shelters": [],
+            "regions": regions, "municipalities": municipalities}
+
+
 def _generated_network(count, seed=11):
     """optimizer.generate's shelters (kinds, policies, rooms, occupants) written in bulk, each
-    in a Kosovo municipality with the public area every shelter has (no audit: a fixture)."""
-    municipalities = [(m["code"], m["region"], m["lat"], m["lon"])
-                      for m in default_network()["municipalities"]]
+    in its generated town with the public area every shelter has (no audit: a fixture)."""
+    place = {m["code"]: (m["region"], m["lat"], m["lon"])
+             for m in _generated_geography(count, seed)["municipalities"]}
     draw = random.Random(seed)
     document = generate(count, 1000, seed)
     moment = clock.now()
     shelters, rooms, beds = [], [], []
     for n, entry in enumerate(document["shelters"], start=1):
-        code, region, lat, lon = municipalities[n % len(municipalities)]
+        code = entry["municipality"]
+        region, lat, lon = place[code]
         shelters.append({
             "id": n, "code": f"gen-{n}", "name": f"Shelter {n}", "kind": entry["kind"],
             "region_code": region, "municipality_code": code,
@@ -157,7 +177,7 @@ def seed(url, scale, secrets):
             load_network(default_network())
             beds = sum(room["beds"] for s in default_network()["shelters"] for room in s["rooms"])
         else:
-            load_network({**default_network(), "shelters": []})
+            load_network(_generated_geography(GENERATED_SHELTERS))
             beds = _generated_network(GENERATED_SHELTERS)
         case_manager = accounts.create_user("bench-case", "bench-password-123", "case_manager",
                                             organisation="bench")
