@@ -391,6 +391,7 @@ def measure(database, scale, url):
     try:
         _wait_until_up(base, tokens["national"])
         workers = _children(web.pid)
+        load_before = os.getloadavg()[0]
         endpoints = {
             "proposals": _gets(base, workers, lambda n: f"/api/v1/placement-requests/"
                                f"{requests[n % len(requests)]}/proposals", tokens["case"], calls),
@@ -407,8 +408,11 @@ def measure(database, scale, url):
         if endpoints.get(name):
             endpoints[name]["sql_statements"] = count
     network = scale if scale == "kosovo" else str(seeded["shelters"])
+    # The machine's 1-minute load before and after: latency on a shared machine is only
+    # comparable between runs at a similar load (CPU per request much less depends on it).
+    load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return {"database": database, "network": network, "shelters": seeded["shelters"],
-            "beds": seeded["beds"], "workers": WORKERS, "clients": CLIENTS,
+            "beds": seeded["beds"], "workers": WORKERS, "clients": CLIENTS, "load": load,
             "shelters_path": seeded["shelters_path"], "endpoints": endpoints}
 
 
@@ -450,7 +454,8 @@ def report(results, verdicts, out=sys.stdout):
         if hold:
             out.write(f"{row['database']}/{row['network']}: hold cancel p50 "
                       f"{hold['cancel_p50_ms']} ms; /shelters measured as "
-                      f"{row['shelters_path']}; {row['shelters']} shelters, {row['beds']} beds\n")
+                      f"{row['shelters_path']}; {row['shelters']} shelters, {row['beds']} beds;"
+                      f" load {row['load'][0]} before, {row['load'][1]} after\n")
     kosovo = [r for r in results if r["network"] == "kosovo"]
     if len(kosovo) > 1:
         out.write("\nKosovo tail, side by side (p50 / p95 / p99 ms)\n")
