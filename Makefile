@@ -63,13 +63,15 @@ test-postgres: $(STAMP) $(MO) browser
 	fi
 
 # Never part of `make test`: solver scales, the proposals and occupancy endpoints' latency,
-# the snapshot job's time (PostgreSQL figures when TEST_DATABASE_URL is set), and a 1,000-request
-# optimizer run through gunicorn and the worker while probes time the API.
+# the snapshot job's time (PostgreSQL figures when TEST_DATABASE_URL is set), the API through
+# gunicorn under 8 clients (p50/p95/p99, CPU per request, body size; Kosovo and 2,500 shelters),
+# and a 1,000-request optimizer run through gunicorn and the worker while probes time the API.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.proposals
 	$(BIN)/python -m bench.privacy_area
 	$(BIN)/python -m bench.occupancy
+	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.runs
 
 clean:

@@ -98,7 +98,8 @@ def _trivially_optimal(prepared: Prepared, group: list[int], placed) -> bool:
     return True
 
 
-def _solve_group(prepared, group, shelters_of, greedy, deadline, stop, progress) -> None:
+def _solve_group(prepared, group, shelters_of, greedy, deadline, stop, progress,
+                 clock=time.monotonic) -> None:
     from .cpsat import LexicographicSolver  # keeps `import optimizer` light for the service
 
     model = build_model(prepared, group, shelters_of)
@@ -110,7 +111,7 @@ def _solve_group(prepared, group, shelters_of, greedy, deadline, stop, progress)
             hint[var] = 1
     _hint_patterns(prepared, model, hint)
     trivial = sum(prepared.priorities[r] for r in group)
-    result = LexicographicSolver(model, hint, trivial, stop).run(deadline)
+    result = LexicographicSolver(model, hint, trivial, stop, clock).run(deadline)
     found = concrete_rooms(prepared, model, result.values)
     if len(found) != sum(result.values[:len(model.pairs)]):
         found = chosen  # packing failed: keep the greedy answer of this component
@@ -208,7 +209,7 @@ def _exact(prepared, placeable, greedy, deadline, stop, clock=time.monotonic) ->
             progress.bound += sum(prepared.priorities[r] for r in group)
             continue
         share = (deadline - now) * weights[k] / max(1, sum(weights[k:]))
-        _solve_group(prepared, group, shelters_of, greedy, now + share, stop, progress)
+        _solve_group(prepared, group, shelters_of, greedy, now + share, stop, progress, clock)
     return progress
 
 
