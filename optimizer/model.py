@@ -6,6 +6,11 @@ Rows are `sum(coef * var) <= ub`. Three objectives: L1 priority (max), L2 fit (m
 (min). Pattern counts make room classes exact: a class of n identical rooms with f free beds can
 take a set of same-gender groups exactly when the groups can be packed into the rooms, because
 each room ends up filled by a multiset of group sizes dominated by a maximal pattern.
+
+Which pairs exist is the registry's verdict (`prepare.py`); the rows are the linear form of what
+several requests do to one room (H1's and H5's `fill_check`) and of H7's pairs
+(`Instance.keep_apart`, from `h7_apart.partners`). The validator checks every answer with the
+rules' own checks.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import numpy as np
 
 from .batch import Geometry, PersonRules, RoomRules, groups
 from .explain import residual_instance
-from .registry import PLACE, RELAXABLE, ROOM_RELAXABLE, room_key, shelter_verdict
+from .registry import PLACE, RELAXABLE, ROOM_RELAXABLE, room_key, room_reasons
 from .relax import offer, works
 from .types import Exclusion, Instance, Relaxation, Request, Unassigned
 
@@ -46,7 +46,7 @@ class _Explainer:
         self._beds: dict[tuple, Relaxation | None] = {}
 
     def explain(self, request: Request) -> Unassigned:
-        codes = self._codes(request)
+        codes, parts = self._codes(request)
         excluded = np.nonzero(codes)[0]
         if not len(excluded):
             return Unassigned(request.id, (), ())
@@ -55,7 +55,7 @@ class _Explainer:
         exclusions = np.empty(len(excluded), dtype=object)
         relaxable = np.zeros(len(excluded), dtype=bool)
         for k, example in enumerate(excluded[first].tolist()):
-            content = self._content(request, example)
+            content = self._content(request, example, parts)
             shared = self._exclusions[content]
             mine = inverse == k
             shelters = excluded[mine]
@@ -71,21 +71,25 @@ class _Explainer:
         relaxations = self._relaxations(request, [exclusions[k] for k in np.nonzero(relaxable)[0]])
         return Unassigned(request.id, tuple(exclusions), relaxations)
 
-    def _codes(self, request: Request) -> np.ndarray:
+    def _codes(self, request: Request) -> tuple[np.ndarray, tuple]:
         """One integer per shelter (0: no rule excludes it); shelters with the same integer are
-        excluded by the same rules with the same sentences."""
+        excluded by the same rules with the same sentences. Also the parts it is made of:
+        profile reasons per shelter, each place rule's codes, the room codes."""
         person_ids = np.array([self._person_id(r) for r in self.people.reasons(request)] or [0],
                               dtype=np.int64)
-        columns = [person_ids[self.people.trait_of] if len(self.ids) else
-                   np.zeros(0, dtype=np.int64)]
-        for codes, says in zip(self.geometry.codes(request), self._says, strict=True):
+        person = person_ids[self.people.trait_of] if len(self.ids) else \
+            np.zeros(0, dtype=np.int64)
+        place = self.geometry.codes(request)
+        rooms = self.rooms.codes(request)
+        columns = [person]
+        for codes, says in zip(place, self._says, strict=True):
             columns += [codes, np.where(codes > 0, says, 0)]
-        columns.append(self.rooms.codes(request))
+        columns.append(rooms)
         combined = np.zeros(len(self.ids), dtype=np.int64)
         for column in columns:
             span = int(column.max()) + 1 if len(column) else 1
             combined = combined * span + column
-        return combined
+        return combined, (person, place, rooms)
 
     def _person_id(self, reasons: dict[str, str]) -> int:
         key = tuple(reasons.items())
@@ -95,11 +99,18 @@ class _Explainer:
             self._person_reasons.append(reasons)
         return found
 
-    def _content(self, request: Request, example: int) -> int:
+    def _content(self, request: Request, example: int, parts: tuple) -> int:
         """The id of the (rules, sentences) excluding one shelter, which every shelter with its
-        code shares: the rules' own one-pair verdict on that shelter."""
-        _rooms, reasons = shelter_verdict(self.instance.policy, request,
-                                          self.instance.shelters[example])
+        code shares: the rules' own one-pair checks on that shelter."""
+        person, place, rooms = parts
+        shelter = self.instance.shelters[example]
+        reasons = dict(self._person_reasons[person[example]])
+        for rule, codes in zip(PLACE, place, strict=True):
+            if codes[example]:
+                reasons[rule.code] = rule.check(self.instance.policy, request, shelter)
+        if rooms[example]:
+            reasons.update(room_reasons(request, shelter)[1])
+        reasons = dict(sorted(reasons.items()))
         key = (tuple(reasons), tuple(reasons.values()))
         found = self._content_ids.get(key)
         if found is None:

@@ -57,3 +57,57 @@ def test_no_route_module_commits_by_hand():
                 found.add((str(path.relative_to(ROUTES)), match.group(0)))
     found.discard(("common.py", "db.session.commit()"))  # the boundary itself
     assert found == allowed
+
+
+PAGES = Path(__file__).resolve().parents[2] / "placement" / "web"
+
+
+def test_no_page_view_commits_or_skips_the_page_boundary():
+    """Page views end as API views do: one commit, in placement/web/transaction.py."""
+    found = []
+    for path in sorted((PAGES / "views").glob("*.py")):
+        text = path.read_text()
+        found += [f"{path.name}: {line.strip()}" for line in text.splitlines()
+                  if "commit()" in line and not line.lstrip().startswith(("#", '"'))]
+        if "Blueprint(" in text:
+            assert "PageBlueprint(" in text and "import Blueprint" not in text, path.name
+    assert found == []
+
+
+def test_every_page_view_runs_inside_the_boundary(app):
+    from placement.web.views import BLUEPRINTS
+
+    pages = {bp.name for bp in BLUEPRINTS}
+    views = [view for endpoint, view in app.view_functions.items()
+             if endpoint.split(".")[0] in pages]
+    assert len(views) > 30
+    assert all(view.__code__ is _page_boundary_code() for view in views)
+
+
+def _page_boundary_code():
+    from placement.web.transaction import page_transaction
+
+    return page_transaction(lambda: None).__code__
+
+
+def test_a_page_failing_while_answering_changes_nothing(client, network, make_user, monkeypatch):
+    """The page's answer is built before the commit: a page that fails while answering leaves
+    the change it made unwritten, as an API view does."""
+    from placement.models import Case, PlacementRequest
+    from placement.web.views import cases as case_pages
+    from tests.placement.web.pages import post_form, sign_in
+
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager)
+    case_id = db.session.get(PlacementRequest, request["id"]).case_id
+    assert sign_in(client, case_manager.username).status_code == 302
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the page could not be built")
+
+    monkeypatch.setattr(case_pages, "redirect", broken)
+    answer = post_form(client, f"/cases/{case_id}/close", {"close-reason": "moved abroad"},
+                       f"/cases/{case_id}")
+    assert answer.status_code == 500
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).closed_at is None

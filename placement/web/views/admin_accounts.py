@@ -10,7 +10,7 @@ import hashlib
 import hmac
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,8 +25,9 @@ from placement.services import accounts
 from placement.web.auth import page
 from placement.web.forms import render_form
 from placement.web.i18n import place_name, role_label
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_admin_accounts", __name__, url_prefix="/admin/accounts")
+bp = PageBlueprint("web_admin_accounts", __name__, url_prefix="/admin/accounts")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -100,7 +101,6 @@ def create():
         db.session.rollback()
         _attach(form, refusal)
         return render_form("admin/account_new.html", form)
-    db.session.commit()
     return _password_page(user, password, created=True)
 
 
@@ -136,7 +136,6 @@ def reset_password(user_id):
         return redirect(url_for(".account", user_id=user.id, done="already_reset"))
     password = accounts.new_password()
     accounts.set_password(user.username, password)
-    db.session.commit()
     return _password_page(user, password, created=False)
 
 
@@ -151,7 +150,6 @@ def _password_page(user, password, created):
 def disable(user_id):
     user = _user(user_id)
     accounts.set_disabled(user.username, True)
-    db.session.commit()
     return redirect(url_for(".account", user_id=user.id, done="disabled"))
 
 
@@ -160,5 +158,4 @@ def disable(user_id):
 def enable(user_id):
     user = _user(user_id)
     accounts.set_disabled(user.username, False)
-    db.session.commit()
     return redirect(url_for(".account", user_id=user.id, done="enabled"))

@@ -7,7 +7,7 @@ the log is itself audited there.
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
@@ -18,8 +18,9 @@ from placement.models import User
 from placement.services import audit
 from placement.web.auth import page
 from placement.web.forms import render_form
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_admin_audit", __name__, url_prefix="/admin/audit")
+bp = PageBlueprint("web_admin_audit", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
 
 
@@ -52,7 +53,6 @@ def log():
     form.actor.choices = _actor_choices()
     verdict = audit.verify()
     if not form.validate():
-        db.session.commit()
         return render_form("admin/audit.html", form, verdict=verdict, rows=[], total=0, pages=0)
     number = form.page.data or 1
     rows, total = audit.search(
@@ -60,7 +60,6 @@ def log():
         actor=int(form.actor.data) if form.actor.data else None,
         since=_start(form.since.data), until=_start(form.until.data, days=1))
     names = dict(db.session.execute(sa.select(User.id, User.username)).all())
-    db.session.commit()
     return render_template("admin/audit.html", form=form, verdict=verdict, rows=rows,
                            total=total, names=names, number=number,
                            pages=max(1, -(-total // PAGE_SIZE)), query=_query(form))

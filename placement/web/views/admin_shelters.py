@@ -7,7 +7,7 @@ fields for a new point and never shows the stored one.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,8 +25,9 @@ from placement.web.auth import page, page_user
 from placement.web.forms import render_form
 from placement.web.i18n import place_name
 from placement.web.labels import choices
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_admin_shelters", __name__, url_prefix="/admin/shelters")
+bp = PageBlueprint("web_admin_shelters", __name__, url_prefix="/admin/shelters")
 POLICY_CHOICES = {"kind": ("kind", SHELTER_KINDS), "security_level": ("security", SECURITY_LEVELS),
                   "gender_policy": ("gender_policy", GENDER_POLICIES),
                   "location_disclosure": ("disclosure", DISCLOSURES)}
@@ -107,7 +108,6 @@ def edit(shelter_id):
             point.data, point.raw_data = None, []
         return render_form("admin/shelter_edit.html", form, shelter=shelter,
                            status=409 if form.version.errors else None)
-    db.session.commit()
     return redirect(url_for(".shelters_list", saved=shelter.id))
 
 

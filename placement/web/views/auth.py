@@ -1,6 +1,6 @@
 """Sign-in, sign-out and the language switch: the same accounts, tokens and audit as the API."""
 
-from flask import Blueprint, current_app, g, make_response, redirect, request, session, url_for
+from flask import current_app, g, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,8 +13,9 @@ from placement.services import accounts
 from placement.web.auth import page_user, safe_next
 from placement.web.forms import render_form
 from placement.web.i18n import LANGUAGE_COOKIE, LOCALES, current_locale
+from placement.web.transaction import PageBlueprint, keep_changes
 
-bp = Blueprint("web_auth", __name__)
+bp = PageBlueprint("web_auth", __name__)
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
@@ -48,7 +49,7 @@ def login():
         response.headers.update(error.headers)
         return response
     if result is None:
-        db.session.commit()  # the failed attempt counts towards the limit, and is audited
+        keep_changes()  # the failed attempt counts towards the limit, and is audited
         form.password.errors.append(
             _("The username or password is wrong, or the account is disabled.")
         )
@@ -59,7 +60,6 @@ def login():
         accounts.logout(g.token_row)
     if user.language is None and request.cookies.get(LANGUAGE_COOKIE) in LOCALES:
         user.language = request.cookies[LANGUAGE_COOKIE]
-    db.session.commit()
     session.sign_in(token)
     return redirect(safe_next(form.next.data) or url_for("web_home.root"))
 
@@ -70,7 +70,6 @@ def logout():
     language = current_locale()
     if user is not None:
         accounts.logout(g.token_row)
-        db.session.commit()
     session.sign_out()
     response = redirect(url_for("web_auth.login", signed_out=1))
     _remember_language(response, language)
@@ -86,7 +85,6 @@ def choose_language():
     user = page_user()
     if user is not None:
         user.language = language
-        db.session.commit()
     response = redirect(safe_next(request.form.get("next")) or url_for("web_home.root"))
     _remember_language(response, language)
     return response

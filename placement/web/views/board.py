@@ -6,7 +6,7 @@ a form swaps only its own bed row and tells the freshness panel to refresh; with
 posts and comes back to the board.
 """
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,8 +20,9 @@ from placement.models.shelter import PERSON_GENDERS
 from placement.services import access, capacity
 from placement.web.auth import page, page_user
 from placement.web.labels import LABELS, choices
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_board", __name__, url_prefix="/shelter-manager")
+bp = PageBlueprint("web_board", __name__, url_prefix="/shelter-manager")
 BOARD_CHANGED = "streha-board-changed"
 OUT_REASONS = ("repair", "cleaning", "staff_shortage", "safety", "other")
 BACK_REASONS = ("back_in_service", "other")
@@ -109,7 +110,6 @@ def freshness(shelter_id):
 def confirm(shelter_id):
     shelter = access.shelter_for_capacity(page_user(), shelter_id)
     capacity.confirm(shelter, page_user())
-    db.session.commit()
     if request.headers.get("HX-Request"):
         return render_template("board/_freshness.html", shelter=shelter,
                                freshness=_freshness(shelter), confirmed=True)
@@ -161,7 +161,6 @@ def _bed_action(bed_id, form_class, kind, change):
     if form.validate_on_submit():
         try:
             change(bed, form, user)
-            db.session.commit()
             return _answer(bed)
         except (Conflict, RuleViolation) as refusal:
             db.session.rollback()

@@ -3,7 +3,7 @@ placement request. Each action is the API's transition (cases and requests servi
 another organisation's case is 404, as in the API.
 """
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from placement.errors import Conflict, RuleViolation, TooManyRequests
@@ -21,8 +21,9 @@ from placement.web.case_forms import (
 )
 from placement.web.forms import FORM_ERRORS_STATUS, render_form
 from placement.web.service_errors import in_words, place_service_error
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_cases", __name__)
+bp = PageBlueprint("web_cases", __name__)
 PAGE_SIZE = 20
 
 
@@ -33,7 +34,6 @@ def case_list():
     number = max(request.args.get("page", 1, type=int), 1)
     found, total = cases.list_cases(user, PAGE_SIZE, (number - 1) * PAGE_SIZE)
     audit.record("case.list", "organisation", user.organisation_id)
-    db.session.commit()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("cases/list.html", cases=found, total=total, number=number,
                            pages=pages)
@@ -60,7 +60,6 @@ def new_case():
         db.session.rollback()
         _place(form, data["rows"], error.message)
         return render_form("cases/new.html", form, status=error.status)
-    db.session.commit()
     return redirect(url_for("web_cases.case_page", case_id=case.id, created=1))
 
 
@@ -125,7 +124,6 @@ def _render_case(case, status=200, **forms):
 def case_page(case_id):
     case = cases.owned_case(page_user(), case_id)
     audit.record("case.read", "case", case.id)
-    db.session.commit()
     return _render_case(case)
 
 
@@ -138,7 +136,6 @@ def reassess(case_id):
     if not form.validate():
         return _render_case(case, FORM_ERRORS_STATUS, risk_form=form)
     cases.update_case(user, case, {"risk": form.risk.data, "risk_reason": form.risk_reason.data})
-    db.session.commit()
     return redirect(url_for("web_cases.case_page", case_id=case.id))
 
 
@@ -151,7 +148,6 @@ def close(case_id):
     if not form.validate():
         return _render_case(case, FORM_ERRORS_STATUS, close_form=form)
     placements.close_case(user, case, form.reason.data)
-    db.session.commit()
     return redirect(url_for("web_cases.case_page", case_id=case.id))
 
 
@@ -172,5 +168,4 @@ def request_placement(case_id):
         if not place_service_error(lambda name, *_: getattr(form, name, None), error.message):
             form.form_errors.append(in_words(error.message))
         return _render_case(case, error.status, request_form=form)
-    db.session.commit()
     return redirect(url_for("web_requests.proposals_page", request_id=made.id))

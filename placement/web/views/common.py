@@ -3,11 +3,11 @@
 Static files are the app's own (`Flask(static_folder="web/static")`): `url_for("static", ...)`.
 """
 
-from flask import Blueprint
 
 from placement.web import HERE
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint(
+bp = PageBlueprint(
     "web",
     __name__,
     template_folder=str(HERE / "templates"),

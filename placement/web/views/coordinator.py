@@ -8,7 +8,7 @@ rules, audit and errors.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, TextAreaField
@@ -24,9 +24,10 @@ from placement.services import audit, placements, requests, runs
 from placement.web.auth import page, page_user
 from placement.web.forms import render_form
 from placement.web.rule_words import relaxation_sentence
+from placement.web.transaction import PageBlueprint, after_commit
 from placement.worker import enqueue_run
 
-bp = Blueprint("web_coordinator", __name__, url_prefix="/coordinator")
+bp = PageBlueprint("web_coordinator", __name__, url_prefix="/coordinator")
 COORDINATORS = runs.RUNNERS
 QUEUE_PAGE = 100
 RUN_POLL_SECONDS = 3
@@ -76,7 +77,6 @@ def queue():
     user = page_user()
     rows, total = requests.list_requests(user, QUEUE_PAGE, 0, status="open")
     audit.record("request.list", detail=str(len(rows)))
-    db.session.commit()
     return render_template("coordinator/queue.html", rows=rows, total=total,
                            form=_run_form(user), user=user)
 
@@ -91,8 +91,8 @@ def start_run():
         db.session.rollback()
         return render_form("coordinator/queue.html", form, rows=rows, total=total, user=user)
     run = runs.queue_run(user, region=form.region.data or None, auto_hold=form.auto_hold.data)
-    db.session.commit()
-    enqueue_run(run.id)  # committed first: the worker reads the run from the database
+    # Queued once committed: the worker reads the run from the database.
+    after_commit(lambda: enqueue_run(run.id))
     return redirect(url_for("web_coordinator.run_result", run_id=run.id))
 
 
@@ -101,7 +101,6 @@ def start_run():
 def run_result(run_id):
     run = runs.visible_run(page_user(), run_id)
     results = [_result(p) for p in run.proposals]
-    db.session.commit()
     # Until the worker has finished, the page asks for itself again every few seconds (htmx).
     return render_template("coordinator/run.html", run=run, results=results,
                            pending=run.status in ("queued", "running"),
@@ -152,7 +151,6 @@ def override(request_id):
         db.session.rollback()
         form.rules.errors.append(_l("This request is no longer open or held: it cannot change."))
         return _show_request(request_id, form, status=409)
-    db.session.commit()
     # A notice by query string: page sessions hold nothing but the sign-in (no flash storage).
     return redirect(url_for("web_coordinator.request_page", request_id=request_id, saved=1))
 
@@ -168,7 +166,6 @@ def _show_request(request_id, form, status=None):
     moving = placements.transfer_for(live_one) if live_one else None
     previous = view["transferred_from"]
     moved_from = db.session.get(Placement, previous) if previous else None
-    db.session.commit()
     return render_form("coordinator/request.html", form, status=status, view=view,
                        events=events, shelters=shelters, saved="saved" in request.args,
                        transfer=moving, moved_from=moved_from)

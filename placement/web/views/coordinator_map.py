@@ -8,20 +8,20 @@ network without geometry gets the tables alone.
 
 import datetime as dt
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import format_date
 from markupsafe import Markup
 
 from placement import clock
 from placement.cartography import attribution, network_map, region_map, trend_chart, trend_table
-from placement.extensions import db
 from placement.resources.occupancy.routes import csv_response
 from placement.services import exports, occupancy, occupancy_history
 from placement.web import map_inputs
 from placement.web.auth import page, page_user
 from placement.web.map_texts import map_texts
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_map", __name__, url_prefix="/map")
+bp = PageBlueprint("web_map", __name__, url_prefix="/map")
 COORDINATORS = ("regional_coordinator", "national_coordinator")
 TREND_DAYS = (7, 30)
 
@@ -45,7 +45,6 @@ def network():
     svg = _picture(lambda atlas, names, texts: network_map(
         atlas, map_inputs.region_places(view), names=names, attribution=attribution(),
         markers=map_inputs.markers(view, positions), texts=texts), whole_network=True)
-    db.session.commit()
     return render_template("map/network.html", view=view, svg=svg)
 
 
@@ -57,7 +56,6 @@ def region(code):
     svg = _picture(lambda atlas, names, texts: region_map(
         atlas, code, map_inputs.municipality_places(view, positions), names=names,
         attribution=attribution(), markers=map_inputs.markers(view, positions), texts=texts))
-    db.session.commit()
     return render_template("map/region.html", view=view, region=view["regions"][0], svg=svg)
 
 
@@ -66,7 +64,6 @@ def region(code):
 def occupancy_csv():
     """The same CSV as GET /occupancy?format=csv, for a signed-in page."""
     view = occupancy.occupancy(page_user(), request.args.get("region") or None)
-    db.session.commit()
     return csv_response(exports.occupancy_csv(view), "occupancy")
 
 
@@ -105,7 +102,6 @@ def trends():
     svg = Markup(trend_chart(  # noqa: S704 - our own SVG writer
         series, days, names=map_inputs.place_names(), until=today, texts=texts,
         format_day=lambda day: format_date(day, "d.M.")))
-    db.session.commit()
     return render_template("map/trends.html", days=days, dates=dates, rows=rows, svg=svg,
                            choices=TREND_DAYS)
 
@@ -117,5 +113,4 @@ def trends_csv():
     days = _days()
     _today, start = _start_of(days)
     view = occupancy_history.history(page_user(), start=start, granularity="day")
-    db.session.commit()
     return csv_response(exports.history_csv(view), f"occupancy-history-{days}d")

@@ -7,7 +7,7 @@ answers (`exports.unmet_need_csv`): internal, or external with counts from 1 to 
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
@@ -20,8 +20,9 @@ from placement.resources.occupancy.routes import csv_response
 from placement.services import exports, unmet_need
 from placement.web.auth import page, page_user
 from placement.web.forms import FORM_ERRORS_STATUS
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_unmet", __name__, url_prefix="/coordinator")
+bp = PageBlueprint("web_unmet", __name__, url_prefix="/coordinator")
 AUDIENCES = ("internal", "external")
 NOT_A_DATE = _l("Enter a date as YYYY-MM-DD")
 # The service's refusals of a period, by the field it names, in the page's words.
@@ -83,7 +84,6 @@ def unmet_need_page():
     user = page_user()
     form = _form(user)
     view, status = _figures(user, form)
-    db.session.commit()
     return render_template("coordinator/unmet_need.html", form=form, view=view,
                            links=_links()), status
 
@@ -108,7 +108,6 @@ def unmet_need_csv():
         db.session.rollback()
         return render_template("coordinator/unmet_need.html", form=form, view=None,
                                links=_links()), status
-    db.session.commit()
     external = audience == "external"
     name = "unmet-need-external" if external else "unmet-need"
     return csv_response(exports.unmet_need_csv(view, external), name)

@@ -1,8 +1,10 @@
 """The API's interactive docs, served offline: pinned Swagger UI from static/vendor, no CDN."""
 
-from flask import Blueprint, render_template, url_for
+from flask import render_template, url_for
 
-bp = Blueprint("web_docs", __name__)
+from placement.web.transaction import PageBlueprint
+
+bp = PageBlueprint("web_docs", __name__)
 
 
 @bp.route("/api/v1/docs")

@@ -1,11 +1,12 @@
 """`/` sends each role to its home; each home is a simple page later pages add to."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 
 from placement.services import shelters
 from placement.web.auth import page, page_user
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_home", __name__)
+bp = PageBlueprint("web_home", __name__)
 MY_SHELTERS_LIMIT = 500
 
 HOMES = {

@@ -6,7 +6,7 @@ lookup (another shelter's hold is 404), service call and audit. The list of wait
 with htmx: the server answers 204 while nothing new came, so a form being filled is not wiped.
 """
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,8 +20,9 @@ from placement.models.workflow import DECLINE_REASONS, DISCHARGE_REASONS
 from placement.services import holds, placements
 from placement.web.auth import page, page_user
 from placement.web.labels import choices
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_incoming", __name__, url_prefix="/shelter-manager")
+bp = PageBlueprint("web_incoming", __name__, url_prefix="/shelter-manager")
 ROLE = ("shelter_manager",)
 # Enough for every hold a shelter manager answers in a night; older ones are in the API.
 WAITING_LIMIT = 50
@@ -149,10 +150,9 @@ def discharge(placement_id):
 
 
 def _decide(change, key, done, forms=None):
-    """Run one transition and commit; a refusal is shown next to the item it concerns."""
+    """Run one transition; a refusal is shown next to the item it concerns."""
     try:
         change()
-        db.session.commit()
     except (Conflict, RuleViolation) as refusal:
         db.session.rollback()
         return _again(forms or {}, {key: _refusal_words(refusal)}, status=refusal.status)

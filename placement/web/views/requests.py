@@ -8,7 +8,7 @@ fragment, `/requests/<id>/live`, that htmx polls; without JavaScript a reload sh
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from placement import clock
@@ -21,8 +21,9 @@ from placement.web.case_forms import transfer_form
 from placement.web.forms import FORM_ERRORS_STATUS
 from placement.web.rule_words import fit_words, reason_sentence, relaxation_sentence
 from placement.web.service_errors import in_words, place_service_error
+from placement.web.transaction import PageBlueprint
 
-bp = Blueprint("web_requests", __name__)
+bp = PageBlueprint("web_requests", __name__)
 CASE_MANAGER = ("case_manager",)
 POLL_SECONDS = 5
 NOTIFICATIONS_SHOWN = 10
@@ -42,7 +43,6 @@ def _render_proposals(placement_request, error=None, status=200):
     answer = proposals.proposals_for(placement_request, excluded_limit=None,
                                      options_limit=None)
     audit.record("request.proposals", "placement_request", placement_request.id)
-    db.session.commit()
     persons = placement_request.case.persons
     shelters = {s.id: s for s in db.session.scalars(sa.select(Shelter))}
     options = [{**o, "words": fit_words(o, persons, shelters[o["shelter"]["id"]])}
@@ -71,7 +71,6 @@ def hold(request_id):
     except (RuleViolation, Conflict) as error:
         db.session.rollback()
         return _render_proposals(_visible(request_id), in_words(error.message), error.status)
-    db.session.commit()
     return redirect(url_for("web_requests.request_page", request_id=request_id))
 
 
@@ -81,7 +80,6 @@ def cancel(hold_id):
     user = page_user()
     held = holds.hold_for(user, hold_id, holds.HOLDERS)
     holds.cancel_hold(user, held)
-    db.session.commit()
     return redirect(url_for("web_requests.request_page", request_id=held.request_id))
 
 
@@ -100,7 +98,6 @@ def _render_request(placement_request, form=None, status=200):
     if can_transfer and form is None:
         form = transfer_form(placement_request)
     audit.record("request.read", "placement_request", placement_request.id)
-    db.session.commit()
     body = render_template("requests/request.html", placement_request=placement_request,
                            transfer=moving, transfer_form=form, can_transfer=can_transfer,
                            moved_from=_moved_from(placement_request),
@@ -137,7 +134,6 @@ def transfer(request_id):
         if not place_service_error(lambda name, *_: getattr(form, name, None), error.message):
             form.form_errors.append(in_words(error.message))
         return _render_request(_visible(request_id), form, error.status)
-    db.session.commit()
     return redirect(url_for("web_requests.proposals_page", request_id=made.id))
 
 
@@ -147,7 +143,6 @@ def live(request_id):
     """The changing part of the request page, for htmx to swap in every few seconds."""
     placement_request = _visible(request_id)
     context = _live_context(placement_request, seen=request.args.get("seen", type=int))
-    db.session.commit()
     return render_template("requests/_live.html", placement_request=placement_request,
                            **context)
 
