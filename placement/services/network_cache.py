@@ -21,6 +21,7 @@ from flask import current_app
 from optimizer.io import instance_from_dict
 from optimizer.registry import shelter_verdict
 from optimizer.relax import offer, works
+from optimizer.rules import rank
 from placement.extensions import db
 from placement.models import Bed, PolicyVersion, Room, Shelter
 
@@ -45,13 +46,19 @@ class Entry:
     relaxations: dict = field(default_factory=dict, compare=False)
 
 
-# Verdicts kept per shelter (the requests ranked again and again: a case manager's polling).
+# Verdicts kept per shelter, and whole rankings kept (the requests ranked again and again: a
+# case manager's polling).
 VERDICTS_KEPT = 16
+RANKINGS_KEPT = 256
 
 
 class _Cache:
     def __init__(self):
         self.entries = {}
+        # The last signature stored, with its entries in id order.
+        self.listing = None
+        # {(request, policy): (signature, (ranking, relaxations))}
+        self.rankings = {}
         self.lock = threading.Lock()
 
 
@@ -102,17 +109,26 @@ def install(session_class):
 
 def entries():
     """Every shelter's entry as of now, in id order."""
+    return snapshot()[0]
+
+
+def snapshot():
+    """(every shelter's entry as of now, in id order; the network's signature: every shelter's
+    stamp, equal between two calls only when no shelter, room or bed changed in between)."""
     # Plain rows, not ORM ones (a third of the time at 2,500 shelters); so flush first, as an
     # ORM query would, so that this transaction's own changes are seen.
     db.session.flush()
     table = Shelter.__table__
-    stamps = db.session.connection().execute(
+    signature = tuple(db.session.connection().execute(
         sa.select(table.c.id, table.c.version, table.c.created_at).order_by(table.c.id)
-    ).all()
+    ).all())
     cache = _cache()
+    listing = cache.listing
+    if listing is not None and listing[0] == signature:
+        return listing[1], listing[0]
     held = cache.entries
     found, missing = {}, []
-    for shelter_id, version, created_at in stamps:
+    for shelter_id, version, created_at in signature:
         stamp = (version, created_at)
         entry = held.get(shelter_id)
         if entry is not None and entry.stamp == stamp:
@@ -120,15 +136,34 @@ def entries():
         else:
             missing.append(shelter_id)
     if missing:
-        loaded = _load(missing)
-        found.update(loaded)
-        if not _written(db.session):
-            with cache.lock:
-                fresh = dict(cache.entries)
-                fresh.update(loaded)
-                # Shelters no longer in the database leave the cache too.
-                cache.entries = {i: fresh[i] for i, _v, _c in stamps if i in fresh}
-    return [found[shelter_id] for shelter_id, _v, _c in stamps if shelter_id in found]
+        found.update(_load(missing))
+    ordered = [found[shelter_id] for shelter_id, _v, _c in signature]
+    if not _written(db.session):
+        with cache.lock:
+            # Shelters no longer in the database leave the cache too.
+            cache.entries = {entry.shelter.id: entry for entry in ordered}
+            cache.listing = (signature, ordered)
+    return ordered, signature
+
+
+def ranking(entries, signature, instance, request):
+    """`rank(instance, request)` with its relaxations, remembered for this request and policy
+    while the network's signature stays the same, and otherwise ranked again from the
+    verdicts remembered per shelter."""
+    cache = _cache()
+    key = (repr(request), repr(instance.policy))
+    kept = cache.rankings.get(key)
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    ranked = rank(instance, request.id, relaxations=False,
+                  verdict=memo_verdict(entries, request, instance.policy))
+    found = (ranked, memo_relaxations(entries, instance, request, ranked.excluded))
+    if not _written(db.session):
+        with cache.lock:
+            if len(cache.rankings) >= RANKINGS_KEPT:
+                cache.rankings.clear()
+            cache.rankings[key] = (signature, found)
+    return found
 
 
 def _remember(memo, key, compute):

@@ -6,7 +6,6 @@ sentences that state rules and thresholds. All of it is computed from shelters' 
 """
 
 from optimizer.registry import RULE_CODES
-from optimizer.rules import rank
 from placement import clock
 from placement.services import capacity, network_cache
 from placement.services.instances import ranking_instance
@@ -45,13 +44,11 @@ def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0,
     of `options_total`. Every excluded shelter is counted under each rule that rules it out
     (`excluded_by_rule`, with a few examples); `excluded` itself is the page `excluded_offset`,
     `excluded_limit` of them in shelter order, of `excluded_total`. A limit of None: all."""
-    found = network_cache.entries()
+    found, signature = network_cache.snapshot()
     entries = {entry.ref["id"]: entry for entry in found}
     instance = ranking_instance(request, shelters=[e.shelter for e in found])
-    ranked = instance.request(request.id)
-    ranking = rank(instance, request.id, relaxations=False,
-                   verdict=network_cache.memo_verdict(found, ranked, instance.policy))
-    relaxations = network_cache.memo_relaxations(found, instance, ranked, ranking.excluded)
+    ranking, relaxations = network_cache.ranking(found, signature, instance,
+                                                 instance.request(request.id))
     room_kind = {room.id: room.kind for shelter in instance.shelters for room in shelter.rooms}
     moment = clock.now()
     options = list(_best_room_per_kind(ranking.options, room_kind))
