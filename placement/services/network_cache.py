@@ -14,6 +14,7 @@ seen inside a writing transaction may yet be rolled back, and must not label com
 
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -38,6 +39,7 @@ class Entry:
     stamp: tuple
     shelter: object  # optimizer.types.Shelter
     ref: dict  # id, name, kind, region
+    room_kinds: dict  # room id: kind
     referral_phone: str | None
     confirmed_at: object
     # Verdicts already reached on this shelter as it is: {(request, policy): (rooms, reasons)},
@@ -52,10 +54,16 @@ VERDICTS_KEPT = 16
 RANKINGS_KEPT = 256
 
 
+class Network(NamedTuple):
+    entries: list
+    signature: tuple
+    by_id: dict
+
+
 class _Cache:
     def __init__(self):
         self.entries = {}
-        # The last signature stored, with its entries in id order.
+        # The last network stored (its signature, its entries).
         self.listing = None
         # {(request, policy): (signature, (ranking, relaxations))}
         self.rankings = {}
@@ -109,23 +117,21 @@ def install(session_class):
 
 def entries():
     """Every shelter's entry as of now, in id order."""
-    return snapshot()[0]
+    return snapshot().entries
 
 
 def snapshot():
-    """(every shelter's entry as of now, in id order; the network's signature: every shelter's
-    stamp, equal between two calls only when no shelter, room or bed changed in between)."""
+    """The network as of now: every shelter's entry in id order (and by id), and its signature:
+    every shelter's stamp, equal between two calls only when no shelter, room or bed changed
+    in between."""
     # Plain rows, not ORM ones (a third of the time at 2,500 shelters); so flush first, as an
     # ORM query would, so that this transaction's own changes are seen.
     db.session.flush()
-    table = Shelter.__table__
-    signature = tuple(db.session.connection().execute(
-        sa.select(table.c.id, table.c.version, table.c.created_at).order_by(table.c.id)
-    ).all())
+    signature = _stamps()
     cache = _cache()
     listing = cache.listing
-    if listing is not None and listing[0] == signature:
-        return listing[1], listing[0]
+    if listing is not None and listing.signature == signature:
+        return listing
     held = cache.entries
     found, missing = {}, []
     for shelter_id, version, created_at in signature:
@@ -136,33 +142,49 @@ def snapshot():
         else:
             missing.append(shelter_id)
     if missing:
-        found.update(_load(missing))
+        stamps = {shelter_id: (version, created_at)
+                  for shelter_id, version, created_at in signature}
+        found.update(_load(missing, stamps))
     ordered = [found[shelter_id] for shelter_id, _v, _c in signature]
+    network = Network(ordered, signature, {entry.shelter.id: entry for entry in ordered})
     if not _written(db.session):
         with cache.lock:
             # Shelters no longer in the database leave the cache too.
-            cache.entries = {entry.shelter.id: entry for entry in ordered}
-            cache.listing = (signature, ordered)
-    return ordered, signature
+            cache.entries = dict(network.by_id)
+            cache.listing = network
+    return network
 
 
-def ranking(entries, signature, instance, request):
-    """`rank(instance, request)` with its relaxations, remembered for this request and policy
-    while the network's signature stays the same, and otherwise ranked again from the
-    verdicts remembered per shelter."""
+def _stamps():
+    """Every shelter's (id, version, created_at), in id order, as the driver gives them: plain
+    tuples compare and hash far faster than result rows at 2,500 shelters."""
+    cursor = db.session.connection().connection.cursor()
+    try:
+        cursor.execute("SELECT id, version, created_at FROM shelters ORDER BY id")
+        return tuple(tuple(row) for row in cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def ranking(network, instance, request, derive=None):
+    """`rank(instance, request)` with its relaxations (and `derive(ranking, relaxations)`, what
+    the caller makes of them), remembered for this request and policy while the network's
+    signature stays the same, and otherwise ranked again from the verdicts remembered per
+    shelter."""
     cache = _cache()
     key = (repr(request), repr(instance.policy))
     kept = cache.rankings.get(key)
-    if kept is not None and kept[0] == signature:
+    if kept is not None and kept[0] == network.signature:
         return kept[1]
     ranked = rank(instance, request.id, relaxations=False,
-                  verdict=memo_verdict(entries, request, instance.policy))
-    found = (ranked, memo_relaxations(entries, instance, request, ranked.excluded))
+                  verdict=memo_verdict(network.by_id, request, instance.policy))
+    relaxations = memo_relaxations(network.by_id, instance, request, ranked.excluded)
+    found = (ranked, relaxations, derive(ranked, relaxations) if derive else None)
     if not _written(db.session):
         with cache.lock:
             if len(cache.rankings) >= RANKINGS_KEPT:
                 cache.rankings.clear()
-            cache.rankings[key] = (signature, found)
+            cache.rankings[key] = (network.signature, found)
     return found
 
 
@@ -176,11 +198,10 @@ def _remember(memo, key, compute):
     return found
 
 
-def memo_relaxations(entries, instance, request, excluded):
+def memo_relaxations(by_id, instance, request, excluded):
     """`relax.relaxations_for`, remembered like the verdicts: a rule's relaxation reads only the
     policy, the request and the one shelter it would admit."""
     key = (repr(request), repr(instance.policy))
-    by_id = {entry.shelter.id: entry for entry in entries}
     found = []
     for exclusion in excluded:
         def checked(exclusion=exclusion):
@@ -197,13 +218,12 @@ def memo_relaxations(entries, instance, request, excluded):
     return tuple(found)
 
 
-def memo_verdict(entries, request, policy):
+def memo_verdict(by_id, request, policy):
     """`registry.shelter_verdict`, remembered on each cached shelter for this request and
     policy. The key is the whole request and policy (their reprs: every field the rules could
     read), and an entry lives only as long as its shelter's version: a verdict is never reused
     for a shelter, a request or a policy that changed."""
     key = (repr(request), repr(policy))
-    by_id = {entry.shelter.id: entry for entry in entries}
 
     def verdict(policy_now, request_now, shelter):
         entry = by_id.get(shelter.id)
@@ -216,7 +236,7 @@ def memo_verdict(entries, request, policy):
     return verdict
 
 
-def _load(shelter_ids):
+def _load(shelter_ids, stamps):
     # Through the module, so that what builds a shelter's object stays one function.
     from placement.services import instances
 
@@ -231,7 +251,8 @@ def _load(shelter_ids):
         built = instance_from_dict({"shelters": dicts, "requests": []}).shelters
         for row, shelter in zip(shelters, built, strict=True):
             loaded[row.id] = Entry(
-                stamp=(row.version, row.created_at), shelter=shelter,
+                stamp=stamps[row.id], shelter=shelter,
+                room_kinds={room.id: room.kind for room in shelter.rooms},
                 ref={"id": row.id, "name": row.name, "kind": row.kind,
                      "region": row.region_code},
                 referral_phone=row.referral_phone, confirmed_at=row.confirmed_at)
