@@ -51,7 +51,7 @@ class Entry:
 # Verdicts kept per shelter, and whole rankings kept (the requests ranked again and again: a
 # case manager's polling).
 VERDICTS_KEPT = 16
-RANKINGS_KEPT = 256
+RANKINGS_KEPT = 32
 
 
 class Network(NamedTuple):
@@ -182,8 +182,11 @@ def ranking(network, instance, request, derive=None):
     found = (ranked, relaxations, derive(ranked, relaxations) if derive else None)
     if not _written(db.session):
         with cache.lock:
-            if len(cache.rankings) >= RANKINGS_KEPT:
-                cache.rankings.clear()
+            # Only rankings of the network as it is now are worth keeping (a ranking at 2,500
+            # shelters holds thousands of options), and only so many of them.
+            if len(cache.rankings) >= RANKINGS_KEPT or any(
+                    kept[0] is not network.signature for kept in cache.rankings.values()):
+                cache.rankings = {}
             cache.rankings[key] = (network.signature, found)
     return found
 
