@@ -2,7 +2,8 @@
 
 The network is bench.occupancy's generated one (2,500 shelters, about 35,000 beds). A case
 manager opens requests of several shapes; then, through the WSGI app in-process:
-GET /placement-requests/{id}/proposals (median, p95, CPU per request, body size) and
+GET /placement-requests/{id}/proposals (median, p95, CPU per request, body size), the same
+right after the network changed (a hold placed and cancelled elsewhere before each call), and
 POST /placement-requests/{id}/holds followed by its cancel (median and p95 of the hold, CPU).
 Needs TEST_DATABASE_URL. Results go to bench/results/proposals_scale.json.
 
@@ -97,8 +98,25 @@ def measure(url):
         cancelled = client.post(f"/api/v1/holds/{answer.get_json()['id']}/cancel",
                                 headers=headers)
         assert cancelled.status_code == 200, cancelled.get_json()
-    result = {"shelters": 2500, "calls": CALLS, "proposals": proposals,
-              "hold": {"calls": HOLDS, **_figures(walls, cpus)}}
+    hold = {"calls": HOLDS, **_figures(walls, cpus)}
+    # Proposals on a network that changed since the last call: a hold placed and cancelled at
+    # another request's option before each call (two shelters' versions move each time).
+    other = request_ids[1]
+    others = client.get(path.format(other), headers=headers).get_json()["options"]
+    walls, cpus = [], []
+    for call in range(HOLDS):
+        option = others[call % len(others)]
+        placed = client.post(
+            f"/api/v1/placement-requests/{other}/holds", headers=headers,
+            json={"shelter_id": option["shelter"]["id"], "room_id": option["room"]})
+        assert placed.status_code == 201, placed.get_json()
+        client.post(f"/api/v1/holds/{placed.get_json()['id']}/cancel", headers=headers)
+        answer, wall, cpu = _timed(lambda: client.get(path.format(request_id), headers=headers))
+        assert answer.status_code == 200
+        walls.append(wall)
+        cpus.append(cpu)
+    result = {"shelters": 2500, "calls": CALLS, "proposals": proposals, "hold": hold,
+              "proposals_after_a_change": {"calls": HOLDS, **_figures(walls, cpus)}}
     with app.app_context():
         db.engine.dispose()
     return result
@@ -116,10 +134,10 @@ def main():
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{postgres[0]}" WITH (FORCE)')
         admin.dispose()
     sys.stdout.write("\n2,500 generated shelters, PostgreSQL, in-process, one client\n")
-    sys.stdout.write(f"{'':<12}{'median ms':>11}{'p95 ms':>9}{'CPU ms':>9}\n")
-    for name in ("proposals", "hold"):
+    sys.stdout.write(f"{'':<26}{'median ms':>11}{'p95 ms':>9}{'CPU ms':>9}\n")
+    for name in ("proposals", "proposals_after_a_change", "hold"):
         row = result[name]
-        sys.stdout.write(f"{name:<12}{row['median_ms']:>11}{row['p95_ms']:>9}"
+        sys.stdout.write(f"{name:<26}{row['median_ms']:>11}{row['p95_ms']:>9}"
                          f"{row['cpu_ms']:>9}\n")
     sys.stdout.write(f"proposals body: {result['proposals']['body_bytes']} bytes\n")
     out = Path(__file__).parent / "results" / "proposals_scale.json"

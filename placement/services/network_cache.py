@@ -14,6 +14,7 @@ seen inside a writing transaction may yet be rolled back, and must not label com
 
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,6 +22,7 @@ from flask import current_app
 from optimizer.io import instance_from_dict
 from optimizer.registry import shelter_verdict
 from optimizer.relax import offer, works
+from optimizer.rules import rank
 from placement.extensions import db
 from placement.models import Bed, PolicyVersion, Room, Shelter
 
@@ -37,6 +39,7 @@ class Entry:
     stamp: tuple
     shelter: object  # optimizer.types.Shelter
     ref: dict  # id, name, kind, region
+    room_kinds: dict  # room id: kind
     referral_phone: str | None
     confirmed_at: object
     # Verdicts already reached on this shelter as it is: {(request, policy): (rooms, reasons)},
@@ -45,13 +48,25 @@ class Entry:
     relaxations: dict = field(default_factory=dict, compare=False)
 
 
-# Verdicts kept per shelter (the requests ranked again and again: a case manager's polling).
+# Verdicts kept per shelter, and whole rankings kept (the requests ranked again and again: a
+# case manager's polling).
 VERDICTS_KEPT = 16
+RANKINGS_KEPT = 32
+
+
+class Network(NamedTuple):
+    entries: list
+    signature: tuple
+    by_id: dict
 
 
 class _Cache:
     def __init__(self):
         self.entries = {}
+        # The last network stored (its signature, its entries).
+        self.listing = None
+        # {(request, policy): (signature, (ranking, relaxations))}
+        self.rankings = {}
         self.lock = threading.Lock()
 
 
@@ -102,17 +117,24 @@ def install(session_class):
 
 def entries():
     """Every shelter's entry as of now, in id order."""
+    return snapshot().entries
+
+
+def snapshot():
+    """The network as of now: every shelter's entry in id order (and by id), and its signature:
+    every shelter's stamp, equal between two calls only when no shelter, room or bed changed
+    in between."""
     # Plain rows, not ORM ones (a third of the time at 2,500 shelters); so flush first, as an
     # ORM query would, so that this transaction's own changes are seen.
     db.session.flush()
-    table = Shelter.__table__
-    stamps = db.session.connection().execute(
-        sa.select(table.c.id, table.c.version, table.c.created_at).order_by(table.c.id)
-    ).all()
+    signature = _stamps()
     cache = _cache()
+    listing = cache.listing
+    if listing is not None and listing.signature == signature:
+        return listing
     held = cache.entries
     found, missing = {}, []
-    for shelter_id, version, created_at in stamps:
+    for shelter_id, version, created_at in signature:
         stamp = (version, created_at)
         entry = held.get(shelter_id)
         if entry is not None and entry.stamp == stamp:
@@ -120,15 +142,53 @@ def entries():
         else:
             missing.append(shelter_id)
     if missing:
-        loaded = _load(missing)
-        found.update(loaded)
-        if not _written(db.session):
-            with cache.lock:
-                fresh = dict(cache.entries)
-                fresh.update(loaded)
-                # Shelters no longer in the database leave the cache too.
-                cache.entries = {i: fresh[i] for i, _v, _c in stamps if i in fresh}
-    return [found[shelter_id] for shelter_id, _v, _c in stamps if shelter_id in found]
+        stamps = {shelter_id: (version, created_at)
+                  for shelter_id, version, created_at in signature}
+        found.update(_load(missing, stamps))
+    ordered = [found[shelter_id] for shelter_id, _v, _c in signature]
+    network = Network(ordered, signature, {entry.shelter.id: entry for entry in ordered})
+    if not _written(db.session):
+        with cache.lock:
+            # Shelters no longer in the database leave the cache too.
+            cache.entries = dict(network.by_id)
+            cache.listing = network
+    return network
+
+
+def _stamps():
+    """Every shelter's (id, version, created_at), in id order, as the driver gives them: plain
+    tuples compare and hash far faster than result rows at 2,500 shelters."""
+    cursor = db.session.connection().connection.cursor()
+    try:
+        cursor.execute("SELECT id, version, created_at FROM shelters ORDER BY id")
+        return tuple(tuple(row) for row in cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def ranking(network, instance, request, derive=None):
+    """`rank(instance, request)` with its relaxations (and `derive(ranking, relaxations)`, what
+    the caller makes of them), remembered for this request and policy while the network's
+    signature stays the same, and otherwise ranked again from the verdicts remembered per
+    shelter."""
+    cache = _cache()
+    key = (repr(request), repr(instance.policy))
+    kept = cache.rankings.get(key)
+    if kept is not None and kept[0] == network.signature:
+        return kept[1]
+    ranked = rank(instance, request.id, relaxations=False,
+                  verdict=memo_verdict(network.by_id, request, instance.policy))
+    relaxations = memo_relaxations(network.by_id, instance, request, ranked.excluded)
+    found = (ranked, relaxations, derive(ranked, relaxations) if derive else None)
+    if not _written(db.session):
+        with cache.lock:
+            # Only rankings of the network as it is now are worth keeping (a ranking at 2,500
+            # shelters holds thousands of options), and only so many of them.
+            if len(cache.rankings) >= RANKINGS_KEPT or any(
+                    kept[0] is not network.signature for kept in cache.rankings.values()):
+                cache.rankings = {}
+            cache.rankings[key] = (network.signature, found)
+    return found
 
 
 def _remember(memo, key, compute):
@@ -141,11 +201,10 @@ def _remember(memo, key, compute):
     return found
 
 
-def memo_relaxations(entries, instance, request, excluded):
+def memo_relaxations(by_id, instance, request, excluded):
     """`relax.relaxations_for`, remembered like the verdicts: a rule's relaxation reads only the
     policy, the request and the one shelter it would admit."""
     key = (repr(request), repr(instance.policy))
-    by_id = {entry.shelter.id: entry for entry in entries}
     found = []
     for exclusion in excluded:
         def checked(exclusion=exclusion):
@@ -162,13 +221,12 @@ def memo_relaxations(entries, instance, request, excluded):
     return tuple(found)
 
 
-def memo_verdict(entries, request, policy):
+def memo_verdict(by_id, request, policy):
     """`registry.shelter_verdict`, remembered on each cached shelter for this request and
     policy. The key is the whole request and policy (their reprs: every field the rules could
     read), and an entry lives only as long as its shelter's version: a verdict is never reused
     for a shelter, a request or a policy that changed."""
     key = (repr(request), repr(policy))
-    by_id = {entry.shelter.id: entry for entry in entries}
 
     def verdict(policy_now, request_now, shelter):
         entry = by_id.get(shelter.id)
@@ -181,7 +239,7 @@ def memo_verdict(entries, request, policy):
     return verdict
 
 
-def _load(shelter_ids):
+def _load(shelter_ids, stamps):
     # Through the module, so that what builds a shelter's object stays one function.
     from placement.services import instances
 
@@ -196,7 +254,8 @@ def _load(shelter_ids):
         built = instance_from_dict({"shelters": dicts, "requests": []}).shelters
         for row, shelter in zip(shelters, built, strict=True):
             loaded[row.id] = Entry(
-                stamp=(row.version, row.created_at), shelter=shelter,
+                stamp=stamps[row.id], shelter=shelter,
+                room_kinds={room.id: room.kind for room in shelter.rooms},
                 ref={"id": row.id, "name": row.name, "kind": row.kind,
                      "region": row.region_code},
                 referral_phone=row.referral_phone, confirmed_at=row.confirmed_at)

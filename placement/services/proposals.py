@@ -6,17 +6,17 @@ sentences that state rules and thresholds. All of it is computed from shelters' 
 """
 
 from optimizer.registry import RULE_CODES
-from optimizer.rules import rank
 from placement import clock
 from placement.services import capacity, network_cache
 from placement.services.instances import ranking_instance
 
 # Bands, not kilometres: travel runs to the area's anchor, so a band is only a rough drive time.
-# The options and excluded shelters answered inline by default (all of Kosovo's fit: 8
+# The options, excluded shelters and relaxations answered inline by default (all of Kosovo's fit: 8
 # shelters, a few room kinds each), the most a page may ask for, and the examples shown under
 # each rule of the exclusion summary.
 OPTIONS_LIMIT = 50
 EXCLUDED_LIMIT = 25
+RELAXATIONS_LIMIT = 25
 PAGE_LIMIT_MAX = 500
 EXAMPLES = 3
 TRAVEL_BANDS = ((25, "under 30 minutes"), (50, "30 to 60 minutes"), (100, "1 to 2 hours"))
@@ -38,27 +38,30 @@ def travel_band(km):
 
 
 def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0,
-                  options_limit=OPTIONS_LIMIT, options_offset=0):
+                  options_limit=OPTIONS_LIMIT, options_offset=0,
+                  relaxations_limit=RELAXATIONS_LIMIT, relaxations_offset=0):
     """The optimizer's rank on the current beds (holds included), as the API answers it.
 
     `options` are the page `options_offset`, `options_limit` of the ranked options, best first,
     of `options_total`. Every excluded shelter is counted under each rule that rules it out
     (`excluded_by_rule`, with a few examples); `excluded` itself is the page `excluded_offset`,
-    `excluded_limit` of them in shelter order, of `excluded_total`. A limit of None: all."""
-    found = network_cache.entries()
-    entries = {entry.ref["id"]: entry for entry in found}
-    instance = ranking_instance(request, shelters=[e.shelter for e in found])
-    ranked = instance.request(request.id)
-    ranking = rank(instance, request.id, relaxations=False,
-                   verdict=network_cache.memo_verdict(found, ranked, instance.policy))
-    relaxations = network_cache.memo_relaxations(found, instance, ranked, ranking.excluded)
-    room_kind = {room.id: room.kind for shelter in instance.shelters for room in shelter.rooms}
+    `excluded_limit` of them in shelter order, of `excluded_total`; `relaxations` likewise.
+    A limit of None: all of them."""
+    network = network_cache.snapshot()
+    entries = network.by_id
+    instance = ranking_instance(request, shelters=[e.shelter for e in network.entries])
+
+    def derive(ranking, relaxations):
+        return list(_best_room_per_kind(ranking.options, entries)), _by_rule(ranking.excluded,
+                                                                             entries)
+
+    ranking, relaxations, (options, by_rule) = network_cache.ranking(
+        network, instance, instance.request(request.id), derive)
     moment = clock.now()
-    options = list(_best_room_per_kind(ranking.options, room_kind))
     return {
         "request": request.id,
         "override": request.override_rules or [],
-        "options": [_option(o, entries[o.shelter], room_kind[o.room], moment)
+        "options": [_option(o, entries[o.shelter], moment)
                     for o in _page(options, options_offset, options_limit)],
         "options_total": len(options),
         "excluded": [
@@ -67,13 +70,14 @@ def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0,
             for e in _page(ranking.excluded, excluded_offset, excluded_limit)
         ],
         "excluded_total": len(ranking.excluded),
-        "excluded_by_rule": _by_rule(ranking.excluded, entries),
+        "excluded_by_rule": by_rule,
         "relaxations": [
             {"rule": r.rule, "shelter": dict(entries[r.shelter].ref),
              "parameter": r.parameter, "current": r.current, "relaxed": r.relaxed,
              "message": r.message}
-            for r in relaxations
+            for r in _page(relaxations, relaxations_offset, relaxations_limit)
         ],
+        "relaxations_total": len(relaxations),
     }
 
 
@@ -95,22 +99,22 @@ def _by_rule(excluded, entries):
             for rule in sorted(counts, key=RULE_CODES.index)]
 
 
-def _best_room_per_kind(options, room_kind):
+def _best_room_per_kind(options, entries):
     """One option per shelter and room kind: the optimizer's first (tightest fitting) room."""
     seen = set()
     for option in options:
-        key = (option.shelter, room_kind[option.room])
+        key = (option.shelter, entries[option.shelter].room_kinds[option.room])
         if key not in seen:
             seen.add(key)
             yield option
 
 
-def _option(option, entry, room_kind, moment):
+def _option(option, entry, moment):
     freshness = capacity.freshness(entry, moment)
     return {
         "shelter": dict(entry.ref),
         "room": option.room,
-        "room_kind": room_kind,
+        "room_kind": entry.room_kinds[option.room],
         "fit": {"total": option.fit, "language": option.language_points,
                 "needs": option.need_points},
         "travel": travel_band(option.travel_km),

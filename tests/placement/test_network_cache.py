@@ -181,6 +181,7 @@ def test_exclusions_are_counted_by_rule_and_listed_a_page_at_a_time(client, netw
     # Kosovo's whole list comes inline by default, with the options and their total.
     assert body["excluded_total"] == len(body["excluded"]) > 2
     assert body["options_total"] == len(body["options"])
+    assert body["relaxations_total"] == len(body["relaxations"])
     counted = {}
     for exclusion in body["excluded"]:
         for rule in exclusion["rules"]:
@@ -202,13 +203,26 @@ def test_exclusions_are_counted_by_rule_and_listed_a_page_at_a_time(client, netw
     assert past["excluded"] == [] and past["excluded_total"] == body["excluded_total"]
 
 
+def test_relaxations_are_listed_a_page_at_a_time(client, network, make_user):
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager, persons=WOMAN, risk="medium",
+                                  suspects=[{"municipality": "suhareke"}])
+    body = _proposals(client, case_manager, request["id"])
+    assert body["relaxations_total"] == len(body["relaxations"]) >= 1
+    page = _proposals(client, case_manager, request["id"],
+                      "?relaxations_limit=1&relaxations_offset=0")
+    assert page["relaxations"] == body["relaxations"][:1]
+    assert page["relaxations_total"] == body["relaxations_total"]
+
+
 def test_a_bad_page_names_the_field(client, network, make_user):
     case_manager = make_user("case_manager")
     _case, request = open_request(client, case_manager)
     for query, field in (("excluded_limit=0", "excluded_limit"),
                          ("excluded_limit=501", "excluded_limit"),
                          ("excluded_offset=-1", "excluded_offset"),
-                         ("options_limit=x", "options_limit")):
+                         ("options_limit=x", "options_limit"),
+                         ("relaxations_offset=-2", "relaxations_offset")):
         answer = client.get(f"/api/v1/placement-requests/{request['id']}/proposals?{query}",
                             headers=case_manager.headers)
         assert answer.status_code == 422, query
@@ -219,8 +233,9 @@ def test_the_openapi_document_describes_the_new_fields(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     schemas = spec["components"]["schemas"]
     proposals = next(v for k, v in schemas.items() if k.startswith("Proposals"))
-    for name in ("excluded_total", "excluded_by_rule", "options_total"):
+    for name in ("excluded_total", "excluded_by_rule", "options_total", "relaxations_total"):
         assert proposals["properties"][name]["description"]
     parameters = {p["name"] for p in spec["paths"][
         "/api/v1/placement-requests/{request_id}/proposals"]["get"]["parameters"]}
-    assert {"excluded_limit", "excluded_offset", "options_limit", "options_offset"} <= parameters
+    assert {"excluded_limit", "excluded_offset", "options_limit", "options_offset",
+            "relaxations_limit", "relaxations_offset"} <= parameters

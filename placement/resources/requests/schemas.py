@@ -7,7 +7,12 @@ from placement.models.workflow import REQUEST_STATUSES, URGENCIES
 from placement.resources.cases.schemas import PersonSchema
 from placement.resources.common import ID_RANGE, PageArgsSchema, StrictSchema, text
 from placement.resources.placements.schemas import PlacementSchema
-from placement.services.proposals import EXCLUDED_LIMIT, OPTIONS_LIMIT, PAGE_LIMIT_MAX
+from placement.services.proposals import (
+    EXCLUDED_LIMIT,
+    OPTIONS_LIMIT,
+    PAGE_LIMIT_MAX,
+    RELAXATIONS_LIMIT,
+)
 
 
 class PlacementRequestCreateSchema(StrictSchema):
@@ -150,6 +155,14 @@ class ProposalsQueryArgsSchema(StrictSchema):
     excluded_offset = Integer(
         from_text=True, load_default=0, validate=validate.Range(0, 1_000_000),
         metadata={"description": "where the listed excluded shelters start, in shelter order"})
+    relaxations_limit = Integer(
+        from_text=True, load_default=RELAXATIONS_LIMIT,
+        validate=validate.Range(1, PAGE_LIMIT_MAX),
+        metadata={"description": "how many relaxations to list (relaxations_total counts them"
+                                 " all)"})
+    relaxations_offset = Integer(
+        from_text=True, load_default=0, validate=validate.Range(0, 1_000_000),
+        metadata={"description": "where the listed relaxations start, in shelter order"})
 
 
 class ProposalsSchema(StrictSchema):
@@ -165,4 +178,7 @@ class ProposalsSchema(StrictSchema):
     excluded_total = Integer(metadata={"description": "how many shelters are excluded in all"})
     excluded_by_rule = fields.List(fields.Nested(ExclusionSummarySchema), metadata={
         "description": "the exclusions summed up by rule, in rule order"})
-    relaxations = fields.List(fields.Nested(RelaxationSchema))
+    relaxations = fields.List(fields.Nested(RelaxationSchema), metadata={
+        "description": "single-rule relaxations that would admit a shelter, one page of them"
+                       " (relaxations_limit, relaxations_offset)"})
+    relaxations_total = Integer(metadata={"description": "how many relaxations there are"})

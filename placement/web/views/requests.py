@@ -41,7 +41,7 @@ def proposals_page(request_id):
 
 def _render_proposals(placement_request, error=None, status=200):
     answer = proposals.proposals_for(placement_request, excluded_limit=None,
-                                     options_limit=None)
+                                     options_limit=None, relaxations_limit=None)
     audit.record("request.proposals", "placement_request", placement_request.id)
     persons = placement_request.case.persons
     shelters = {s.id: s for s in db.session.scalars(sa.select(Shelter))}
