@@ -317,7 +317,11 @@ def counts_by_room_kind(shelter_ids):
         )
         .join(Bed, Bed.room_id == Room.id)
         .where(
-            Room.shelter_id.in_(shelter_ids), Room.removed_at.is_(None), Bed.removed_at.is_(None)
+            Room.shelter_id.in_(shelter_ids), Room.removed_at.is_(None), Bed.removed_at.is_(None),
+            # Said twice on purpose: naming the rooms on the beds' side lets PostgreSQL read just
+            # these shelters' beds by index; otherwise it scans every bed of the network (13 ms
+            # instead of under 1 ms for a page of 50 shelters among 2,500).
+            Bed.room_id.in_(sa.select(Room.id).where(Room.shelter_id.in_(shelter_ids))),
         )
         .group_by(Room.shelter_id, Room.kind)
     )

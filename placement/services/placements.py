@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from placement import clock
 from placement.errors import Conflict, RuleViolation
@@ -162,6 +163,9 @@ def list_at_my_shelters(user, statuses):
     return list(db.session.scalars(
         sa.select(Placement).where(Placement.shelter_id.in_(mine),
                                    Placement.status.in_(statuses)).order_by(Placement.id)
+        # What the manager's page shows of each, for all of them at once.
+        .options(selectinload(Placement.request).selectinload(PlacementRequest.case),
+                 selectinload(Placement.shelter), selectinload(Placement.room))
     ))
 
 

@@ -5,12 +5,13 @@ it only when its location_disclosure allows it; maps use the public area's ancho
 """
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from placement import clock
 from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
-from placement.models import Municipality, Region, Shelter
-from placement.services import areas, audit, capacity, preconditions
+from placement.models import Municipality, Room, Shelter
+from placement.services import areas, audit, capacity, places, preconditions
 from placement.services.access import HIDDEN_MUNICIPALITY_READERS, shelter_filter
 from placement.services.network import (
     SHELTER_FIELDS,
@@ -85,7 +86,7 @@ def list_shelters(user, limit, offset, region=None, kind=None):
     the caller's scope simply has no shelters for them."""
     query = sa.select(Shelter).where(shelter_filter(user)).order_by(Shelter.id)
     if region:
-        _check_region(region)
+        places.check_region(region)
         query = query.where(Shelter.region_code == region)
     if kind:
         query = query.where(Shelter.kind == kind)
@@ -95,9 +96,11 @@ def list_shelters(user, limit, offset, region=None, kind=None):
     return [shelter_view(user, s, counts[s.id], moment) for s in shelters], total
 
 
-def _check_region(region):
-    if db.session.get(Region, region) is None:
-        raise RuleViolation(f"region: {region!r} is not a region", {"region": ["unknown region"]})
+def rooms_with_beds(shelter):
+    """The shelter's rooms in code order, each with its beds: two queries however many rooms."""
+    return list(db.session.scalars(
+        sa.select(Room).where(Room.shelter_id == shelter.id, Room.removed_at.is_(None))
+        .order_by(Room.code).options(selectinload(Room.beds))))
 
 
 def view_one(user, shelter):

@@ -24,9 +24,9 @@ def held_request(client, caller, town):
     assert hold.status_code == 201, hold.get_json()
 
 
-def statements(client, caller, path):
-    """(SQL statements of a call, its X-Total-Count), after one call that is not counted: the
-    tests share the app's session, whose state the calls before may have left in any shape."""
+def counted(client, caller, path):
+    """(SQL statements of a call, its answer), after one call that is not counted: the tests
+    share the app's session, whose state the calls before may have left in any shape."""
     client.get(path, headers=caller.headers)
     seen = []
 
@@ -39,7 +39,13 @@ def statements(client, caller, path):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     assert answer.status_code == 200, answer.get_json()
-    return len(seen), int(answer.headers["X-Total-Count"])
+    return len(seen), answer
+
+
+def statements(client, caller, path):
+    """(SQL statements of a call, its X-Total-Count)."""
+    count, answer = counted(client, caller, path)
+    return count, int(answer.headers["X-Total-Count"])
 
 
 @pytest.mark.parametrize("role", ["case_manager", "shelter_manager", "national_coordinator"])
@@ -61,3 +67,46 @@ def test_a_longer_list_takes_no_more_statements(client, network, make_user, role
     if role != "shelter_manager":
         requests = "/api/v1/placement-requests"
         assert many[requests][1] == few[requests][1] + len(TOWNS) - 2
+
+
+def test_a_shelters_rooms_take_no_more_statements_when_it_has_more_rooms(
+        client, network, make_user):
+    manager = make_user("shelter_manager", shelters=["dv-peje"])
+    path = f"/api/v1/shelters/{network['dv-peje']}/rooms"
+
+    def rooms():
+        count, answer = counted(client, manager, path)
+        return count, answer.get_json()
+
+    few, before = rooms()
+    for number in range(4):
+        added = client.post(path, headers=manager.headers, json={
+            "code": f"X{number}", "kind": "adult", "gender": "female", "beds": 3})
+        assert added.status_code == 201, added.get_json()
+    many, after = rooms()
+    assert len(after) == len(before) + 4
+    assert sum(len(room["beds"]) for room in after) == sum(
+        len(room["beds"]) for room in before) + 12
+    assert many == few
+
+
+@pytest.mark.parametrize("path, whole", [("/api/v1/regions", 5), ("/api/v1/municipalities", 38),
+                                         ("/api/v1/municipalities?region=peje", 6)])
+def test_regions_and_municipalities_page_like_every_list(client, network, make_user, path, whole):
+    caller = make_user("case_manager")
+    everything = client.get(path, headers=caller.headers)
+    assert len(everything.get_json()) == whole
+    assert everything.headers["X-Total-Count"] == str(whole)
+    joiner = "&" if "?" in path else "?"
+    page = client.get(f"{path}{joiner}limit=2&offset=1", headers=caller.headers)
+    assert page.get_json() == everything.get_json()[1:3]
+    assert page.headers["X-Total-Count"] == str(whole)
+    refused = client.get(f"{path}{joiner}limit=501", headers=caller.headers)
+    assert refused.status_code == 422 and "limit" in str(refused.get_json()["errors"])
+
+
+def test_an_unknown_region_is_refused_naming_the_field(client, network, make_user):
+    answer = client.get("/api/v1/municipalities?region=atlantis",
+                        headers=make_user("case_manager").headers)
+    assert answer.status_code == 422
+    assert "region" in answer.get_json()["errors"]

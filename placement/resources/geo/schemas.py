@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from placement.resources.common import StrictSchema
+from placement.resources.common import PageArgsSchema, StrictSchema
 
 
 class RegionSchema(StrictSchema):
@@ -20,5 +20,5 @@ class MunicipalitySchema(StrictSchema):
     lon = fields.Float()
 
 
-class MunicipalityQueryArgsSchema(StrictSchema):
-    region = fields.String(validate=validate.Length(max=40))
+class MunicipalityQueryArgsSchema(PageArgsSchema):
+    region = fields.String(validate=validate.Length(min=1, max=40))

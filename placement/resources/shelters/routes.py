@@ -70,7 +70,7 @@ class ShelterRooms(View):
     def get(self, shelter_id):
         """The shelter's rooms, each with its beds."""
         shelter = access.shelter_for_detail(current_user(), shelter_id)
-        rooms = list(shelter.rooms)
+        rooms = shelters.rooms_with_beds(shelter)
         return _with_etag(rooms, shelter)
 
     @requires(*access.CAPACITY_WRITERS)

@@ -17,7 +17,7 @@ from placement import clock
 from placement.errors import Conflict, RuleViolation
 from placement.extensions import db
 from placement.models.shelter import PERSON_GENDERS
-from placement.services import access, capacity
+from placement.services import access, capacity, shelters
 from placement.web.auth import page, page_user
 from placement.web.labels import LABELS, choices
 from placement.web.transaction import PageBlueprint
@@ -74,8 +74,6 @@ def _freshness(shelter):
     return {"state": capacity.freshness(shelter, moment), "since": since}
 
 
-def _rooms(shelter):
-    return [room for room in shelter.rooms if room.removed_at is None]
 
 
 @bp.route("/shelters/<int:shelter_id>/board")
@@ -86,14 +84,14 @@ def board(shelter_id):
 
 
 def _board_page(shelter, failed_bed=None, form=None, kind=None, error=None, status=200):
-    rows = {}
-    for room in _rooms(shelter):
+    rows, rooms = {}, shelters.rooms_with_beds(shelter)
+    for room in rooms:
         for bed in room.beds:
             if bed.removed_at is None:
                 mine = failed_bed is not None and bed.id == failed_bed.id
                 rows[bed.id] = {"forms": _forms(bed, form if mine else None, kind),
                                 "error": error if mine else None}
-    body = render_template("board/board.html", shelter=shelter, rooms=_rooms(shelter),
+    body = render_template("board/board.html", shelter=shelter, rooms=rooms,
                            rows=rows, freshness=_freshness(shelter), labels=LABELS)
     return body, status
 

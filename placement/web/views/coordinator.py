@@ -100,17 +100,25 @@ def start_run():
 @page(*COORDINATORS)
 def run_result(run_id):
     run = runs.visible_run(page_user(), run_id)
-    results = [_result(p) for p in run.proposals]
+    proposals = run.proposals
+    # The named shelters and rooms in one query each, not one per proposal (a run may hold 1,000).
+    shelters = _by_id(Shelter, {p.shelter_id for p in proposals if p.shelter_id})
+    rooms = _by_id(Room, {p.room_id for p in proposals if p.room_id})
+    results = [_result(p, shelters, rooms) for p in proposals]
     # Until the worker has finished, the page asks for itself again every few seconds (htmx).
     return render_template("coordinator/run.html", run=run, results=results,
                            pending=run.status in ("queued", "running"),
                            poll_seconds=RUN_POLL_SECONDS)
 
 
-def _result(proposal):
+def _by_id(model, ids):
+    return {row.id: row for row in db.session.scalars(sa.select(model).where(model.id.in_(ids)))}
+
+
+def _result(proposal, shelters, rooms):
     """One request's outcome in a run, with names instead of ids."""
-    shelter = db.session.get(Shelter, proposal.shelter_id) if proposal.shelter_id else None
-    room = db.session.get(Room, proposal.room_id) if proposal.room_id else None
+    shelter = shelters.get(proposal.shelter_id)
+    room = rooms.get(proposal.room_id)
     explanation = proposal.explanation or {}
     excluded = explanation.get("excluded", [])
     names = {e["shelter"]: e["name"] for e in excluded}
