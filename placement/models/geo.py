@@ -37,7 +37,9 @@ class Municipality(db.Model):
     lon: Mapped[float] = mapped_column(sa.Float)
     # Public polygons: [[[ [lon, lat], ... ] rings ] polygons], 5 decimals; null when the
     # network ships none (privacy areas then use the conservative bound of services/areas.py).
-    boundary: Mapped[list | None] = mapped_column(sa.JSON)
+    # Deferred: only public areas read them (services/areas.py undefers), and decoding 38 of
+    # them cost every page that names a municipality tens of milliseconds.
+    boundary: Mapped[list | None] = mapped_column(sa.JSON, deferred=True)
     # Residents, from the network file when it carries them (capacity per 10,000 people). The
     # file's schema bounds it; no CHECK: adding one on SQLite rebuilds a referenced table.
     population: Mapped[int | None] = mapped_column()

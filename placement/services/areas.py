@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from placement.errors import RuleViolation
 from placement.extensions import db
@@ -96,7 +97,8 @@ def store_boundaries(shapes):
 
 
 def _municipalities():
-    return list(db.session.scalars(sa.select(Municipality).order_by(Municipality.code)))
+    return list(db.session.scalars(sa.select(Municipality).order_by(Municipality.code)
+                                   .options(undefer(Municipality.boundary))))
 
 
 def touched_municipalities(lat, lon, radius_km, municipalities=None):

@@ -65,23 +65,27 @@ def place_name(place):
     return names.get(current_locale()) or place.name
 
 
-def _places(model):
-    """Every region or municipality by code, once a request (tens of rows)."""
-    if not hasattr(request, "streha_places"):
-        request.streha_places = {}
-    cache = request.streha_places
+def _place_names(model):
+    """{code: name in the page's language} of every region or municipality, once a request:
+    a page may name a place hundreds of times (the map's stale list, its markers), and the
+    language, like Flask-Babel's, is settled once a request."""
+    if not hasattr(request, "streha_place_names"):
+        request.streha_place_names = {}
+    cache = request.streha_place_names
     if model not in cache:
-        cache[model] = {row.code: row for row in db.session.scalars(sa.select(model))}
+        rows = db.session.execute(sa.select(model.code, model.name, model.names))
+        locale = current_locale()
+        cache[model] = {code: (names or {}).get(locale) or name for code, name, names in rows}
     return cache[model]
 
 
 def region_name(code):
     """The name of the region `code` in the page's language (the code if there is none)."""
-    return place_name(_places(Region).get(code)) or code or ""
+    return _place_names(Region).get(code) or code or ""
 
 
 def municipality_name(code):
-    return place_name(_places(Municipality).get(code)) or code or ""
+    return _place_names(Municipality).get(code) or code or ""
 
 
 def role_label(role):

@@ -10,11 +10,11 @@ others stay at the region's centre, so the picture says nothing the API does not
 from collections import Counter, defaultdict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import load_only
 
 from placement.cartography import Marker, MissingGeometry, Places, kosovo_atlas
 from placement.extensions import db
 from placement.models import Municipality, Region, Shelter
+from placement.services import capacity, occupancy
 from placement.services.shelters import public_position
 from placement.web.i18n import municipality_name, region_name
 
@@ -55,26 +55,30 @@ def public_positions(view):
     ids = [s["id"] for s in view["shelters"]]
     if not ids:
         return {}
-    # Places first: a shelter's municipality and region are then found in the session, not
-    # fetched one by one (45 rows instead of 2 queries per shelter).
-    db.session.scalars(sa.select(Municipality)).all()
-    db.session.scalars(sa.select(Region)).all()
-    # Only the columns public_position reads (a whole Shelter row costs ~0.2 ms at 2,500 of
-    # them); reading another raises, so a change to public_position cannot pass unnoticed.
-    shelters = db.session.scalars(
-        sa.select(Shelter).where(Shelter.id.in_(ids))
-        .options(load_only(*POSITION_COLUMNS, raiseload=True))
-    )
-    return {s.id: public_position(s) for s in shelters}
+    rows = db.session.execute(sa.select(*POSITION_COLUMNS).where(Shelter.id.in_(ids)))
+    return {row.id: public_position(row) for row in rows}
 
 
-def markers(view, positions):
-    """One Marker per public position: how many shelters stand there, by freshness."""
+def scope_positions(user, moment):
+    """[(public position, freshness)] of every shelter in the user's scope, freshness as of
+    `moment`: what the whole network's markers need, without any shelter's figures.
+
+    Rows hold only the columns public_position reads (reading another raises), so a change
+    to public_position cannot pass unnoticed.
+    """
+    rows = db.session.execute(
+        sa.select(*POSITION_COLUMNS, capacity.freshness_sql(moment).label("freshness"))
+        .where(occupancy.scope_filter(user)))
+    return [(public_position(row), row.freshness) for row in rows]
+
+
+def markers(shelters):
+    """One Marker per public position: how many shelters stand there, by freshness.
+    `shelters`: (public position, freshness) pairs."""
     by_position = defaultdict(Counter)
     where = {}
-    for shelter in view["shelters"]:
-        position = positions[shelter["id"]]
-        by_position[position["code"]][shelter["freshness"]] += 1
+    for position, freshness in shelters:
+        by_position[position["code"]][freshness] += 1
         where[position["code"]] = position
     result = []
     for code, states in sorted(by_position.items()):

@@ -40,11 +40,13 @@ def _picture(draw, whole_network=False):
 @bp.route("", strict_slashes=False)
 @page(*COORDINATORS)
 def network():
-    view = occupancy.occupancy(page_user())
-    positions = map_inputs.public_positions(view)
+    # The page shows regions, totals and the stale list; markers need only each shelter's
+    # public position and freshness, not its figures: no shelter list in the view (limit=0).
+    view = occupancy.occupancy(page_user(), limit=0)
+    shelters = map_inputs.scope_positions(page_user(), view["as_of"])
     svg = _picture(lambda atlas, names, texts: network_map(
         atlas, map_inputs.region_places(view), names=names, attribution=attribution(),
-        markers=map_inputs.markers(view, positions), texts=texts), whole_network=True)
+        markers=map_inputs.markers(shelters), texts=texts), whole_network=True)
     return render_template("map/network.html", view=view, svg=svg)
 
 
@@ -53,9 +55,10 @@ def network():
 def region(code):
     view = occupancy.occupancy(page_user(), region=code)
     positions = map_inputs.public_positions(view)
+    shelters = [(positions[s["id"]], s["freshness"]) for s in view["shelters"]]
     svg = _picture(lambda atlas, names, texts: region_map(
         atlas, code, map_inputs.municipality_places(view, positions), names=names,
-        attribution=attribution(), markers=map_inputs.markers(view, positions), texts=texts))
+        attribution=attribution(), markers=map_inputs.markers(shelters), texts=texts))
     return render_template("map/region.html", view=view, region=view["regions"][0], svg=svg)
 
 

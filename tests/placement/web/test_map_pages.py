@@ -149,3 +149,20 @@ def test_case_managers_cannot_open_the_coordinators_pages(client, network, make_
     for path in ("/map", "/map/regions/prishtine", "/map/trends", "/map/occupancy.csv",
                  "/coordinator/unmet-need", "/coordinator/unmet-need.csv"):
         assert client.get(path).status_code == 403, path
+
+
+def test_places_per_10000_show_on_the_map_once_every_municipality_has_a_population(
+        client, regional):
+    assert 'id="population-table"' not in _text(client.get("/map"))
+    towns = list(db.session.scalars(sa.select(Municipality).where(
+        Municipality.region_code == "prishtine")))
+    for town in towns:
+        town.population = 50_000
+    db.session.commit()
+    text = _text(client.get("/map"))
+    region = client.get("/api/v1/occupancy", headers=regional.headers).get_json()["regions"][0]
+    assert region["population"] == 50_000 * len(towns)
+    table = text[text.index('id="population-table"'):]
+    table = table[:table.index("</table>")]
+    assert f"{region['places_per_10000']:.2f}" in table
+    assert ("Met" if region["meets_standard"] else "Not met") in table
