@@ -12,7 +12,7 @@ an HMAC-SHA256 (AUDIT_HMAC_KEY) over its encoding, which names its chain, its po
 global seq and the previous row's hash; every chain's head holds its last position and hash,
 signed with the same key, together with the number of chains the log has, so a chain deleted
 whole (rows and head) is missed by the heads of the others. Edits, deletions, reordering,
-insertions and cut tails are all found by `verify`, chain by chain; only a rollback to an older
+insertions and cut tails are all found by audit_verify, chain by chain; only a rollback to an older
 head someone saved needs an anchor outside the database (audit_anchor), as it always did.
 
 Heads are taken last in the transaction, after its own rows are flushed, and one at most: a
