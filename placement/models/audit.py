@@ -1,4 +1,4 @@
-"""The audit log: one row per event, chained by HMAC, and a signed anchor on its head.
+"""The audit log: one row per event, in HMAC-chained chains, each chain with a signed head.
 
 Rows are only ever inserted (database triggers refuse UPDATE and DELETE). A row never carries
 personal data: who (user id and role), what (an action name and a short code), on which object
@@ -13,6 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from placement.extensions import db
 
 OUTCOMES = ("ok", "denied", "failed")
+# PostgreSQL numbers the rows of every chain from one sequence (SQLite: max + 1 under its write
+# lock), so seq orders the whole log while each chain has its own positions.
+AUDIT_SEQ = sa.Sequence("audit_events_seq", metadata=db.metadata)
 
 
 class AuditEvent(db.Model):
@@ -22,10 +25,14 @@ class AuditEvent(db.Model):
         sa.CheckConstraint("seq > 0", name="seq_positive"),
         sa.Index("ix_audit_events_action_at", "action", "at"),
         sa.Index("ix_audit_events_actor_id_at", "actor_id", "at"),
+        sa.Index("ix_audit_events_chain_position", "chain", "position", unique=True),
     )
 
-    # Assigned by the appender (head + 1), never by the database: the chain is the order.
+    # Assigned by the appender, never by a column default: the HMAC covers it.
     seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    # The chain the row was appended to, and its place in it (1, 2, ... without gaps).
+    chain: Mapped[int] = mapped_column(sa.SmallInteger)
+    position: Mapped[int] = mapped_column(sa.BigInteger)
     at: Mapped[datetime] = mapped_column(sa.DateTime, index=True)
     # No foreign key: the log must outlive and never block changes to the rows it talks about.
     actor_id: Mapped[int | None] = mapped_column()
@@ -42,13 +49,17 @@ class AuditEvent(db.Model):
 
 
 class AuditHead(db.Model):
-    """The signed position of the last row: a log cut short no longer matches it."""
+    """The signed position of a chain's last row, one row per chain: a chain cut short no
+    longer matches it. Moved by every append; never deleted (a trigger refuses it)."""
 
-    __tablename__ = "audit_head"
-    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+    __tablename__ = "audit_heads"
+    __table_args__ = (sa.CheckConstraint("chain >= 1", name="chain_number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    seq: Mapped[int] = mapped_column(sa.BigInteger)
+    chain: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(sa.BigInteger)
     hash: Mapped[str] = mapped_column(sa.String(64))
+    # How many chains the log has, as signed by this head: a chain deleted whole (rows and head)
+    # is missed by the others. None on a head signed before the log had chains.
+    chains: Mapped[int | None] = mapped_column(sa.SmallInteger)
     signature: Mapped[str] = mapped_column(sa.String(64))
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime)

@@ -1,38 +1,52 @@
-"""The audit log: record events in the caller's transaction, and verify the chain.
+"""The audit log: record events in the caller's transaction, in chains that need no global lock.
 
 `record` queues an event on the session; the queue is written as the transaction commits
 (a `before_commit` hook), so the event commits with the change it describes or not at all.
-Writing last keeps the append lock (a PostgreSQL advisory lock; SQLite writers are serialised
-by BEGIN IMMEDIATE already) the final lock a transaction takes and holds it only for the commit:
-a transaction waiting for it never holds it, so it cannot join a deadlock with row locks.
 
-Each row's hash is an HMAC-SHA256 (AUDIT_HMAC_KEY) over its canonical encoding, which includes
-the previous row's hash; `audit_head` holds the last seq and hash, signed with the same key, so
-a log cut short is told apart from one that simply ended.
+The log is a few independent hash chains, not one. A committing transaction takes the head of
+any chain no other transaction holds (PostgreSQL: `FOR UPDATE SKIP LOCKED` on the head rows;
+SQLite writers are serialised by their write lock already and use chain 1), appends its events
+there and moves that head. So up to CHAINS transactions commit side by side instead of queueing
+behind one lock. Each chain is tamper-evident on its own as the single chain was: a row's hash is
+an HMAC-SHA256 (AUDIT_HMAC_KEY) over its encoding, which names its chain, its position there, its
+global seq and the previous row's hash; every chain's head holds its last position and hash,
+signed with the same key, together with the number of chains the log has, so a chain deleted
+whole (rows and head) is missed by the heads of the others. Edits, deletions, reordering,
+insertions and cut tails are all found by audit_verify, chain by chain; only a rollback to an older
+head someone saved needs an anchor outside the database (audit_anchor), as it always did.
+
+Heads are taken last in the transaction, after its own rows are flushed, and one at most: a
+transaction waiting for a head holds none, so it cannot join a deadlock through them.
 """
 
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+import random
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from placement import clock
-from placement.extensions import db
+from placement.extensions import db, take_write_lock
 from placement.models import AuditEvent, AuditHead
+from placement.models.audit import AUDIT_SEQ
 from placement.services.paging import page
 
 GENESIS = "0" * 64
-# Any fixed 64-bit number that no other advisory lock in Streha uses ("streha-a" in ASCII).
-APPEND_LOCK = 0x7374726568612D61
+# Chains on PostgreSQL: more than the writers that commit at once (8 web workers and the jobs).
+# SQLite runs one writer at a time, so one chain.
+CHAINS = {"postgresql": 16}
+LEGACY_CHAIN = 1
 _PENDING = "streha_audit_pending"
 _DENIAL_RECORDED = "streha.audit_denial_recorded"
 FIELDS = (
     "seq",
+    "chain",
+    "position",
     "at",
     "actor_id",
     "actor_role",
@@ -92,7 +106,7 @@ def record_denial(status):
     )
 
 
-def _key():
+def hmac_key():
     key = current_app.config.get("AUDIT_HMAC_KEY")
     if not key:
         raise AuditKeyMissing("AUDIT_HMAC_KEY is not set: run `flask secrets init`")
@@ -102,17 +116,46 @@ def _key():
 def _canonical(values):
     """The row as signed: a JSON array in FIELDS order, times to the microsecond."""
     ordered = [values[name] for name in FIELDS]
+    ordered[FIELDS.index("at")] = values["at"].isoformat(timespec="microseconds")
+    return json.dumps(["audit-row-v2", *ordered], separators=(",", ":")).encode()
+
+
+def _canonical_v1(values):
+    """A row written before the log had chains (all in chain 1, at position = seq)."""
+    ordered = [values[name] for name in FIELDS if name not in ("chain", "position")]
     ordered[1] = values["at"].isoformat(timespec="microseconds")
     return json.dumps(["audit-row-v1", *ordered], separators=(",", ":")).encode()
 
 
 def row_hash(values, key=None):
-    return hmac.new(key or _key(), _canonical(values), hashlib.sha256).hexdigest()
+    return hmac.new(key or hmac_key(), _canonical(values), hashlib.sha256).hexdigest()
 
 
-def head_signature(seq, last_hash, key=None):
-    message = f"audit-head-v1|{seq}|{last_hash}".encode()
-    return hmac.new(key or _key(), message, hashlib.sha256).hexdigest()
+def row_holds(values, stored_hash, key):
+    """Whether `stored_hash` is this row's HMAC: its own encoding, or for a row of the one chain
+    the log had before chains, the encoding of that time."""
+    if hmac.compare_digest(stored_hash, row_hash(values, key)):
+        return True
+    if values["chain"] != LEGACY_CHAIN or values["position"] != values["seq"]:
+        return False
+    legacy = hmac.new(key, _canonical_v1(values), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(stored_hash, legacy)
+
+
+def head_signature(chain, position, last_hash, chains, key=None):
+    """The signature of a chain's head; `chains` None is the form of a head signed before the
+    log had chains (chain 1 only), kept so an upgraded log still verifies."""
+    if chains is None:
+        message = f"audit-head-v1|{position}|{last_hash}" if chain == LEGACY_CHAIN else None
+    else:
+        message = f"audit-head-v2|{chain}|{chains}|{position}|{last_hash}"
+    if message is None:
+        return None
+    return hmac.new(key or hmac_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def chain_count(dialect_name):
+    return CHAINS.get(dialect_name, 1)
 
 
 @event.listens_for(Session, "before_commit")
@@ -123,6 +166,8 @@ def _write_pending(session):
     root = session.get_transaction()
     entries = [entry for owner, entry in queued if owner is root]
     if entries:
+        # The transaction's own rows first, so the head is the last lock it takes.
+        session.flush()
         append(session, entries)
 
 
@@ -133,102 +178,74 @@ def _drop_pending(session, previous_transaction):
         session.info.pop(_PENDING, None)
 
 
-def _lock_head(session):
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(APPEND_LOCK)))
-
-
 def append(session, entries):
-    """Append `entries` after the current head, under the append lock, and move the head."""
-    key = _key()
-    _lock_head(session)
-    head = session.execute(
-        sa.select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
-    ).first()
-    seq, last_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    moment = clock.now()
+    """Append `entries` to a chain no other transaction holds, and move that chain's head."""
+    # Core statements on the session's connection: the ORM's per-statement work would be most
+    # of what an audited commit costs the web worker.
+    connection = session.connection()
+    key, chains = hmac_key(), chain_count(connection.dialect.name)
+    take_write_lock(connection)
+    head = _take_head(connection, chains, key)
+    seqs = _next_seqs(connection, len(entries))
+    position, last_hash, moment = head.position, head.hash, clock.now()
     rows = []
-    for entry in entries:
-        seq += 1
-        values = {**entry, "seq": seq, "at": moment, "prev_hash": last_hash}
+    for seq, entry in zip(seqs, entries, strict=True):
+        position += 1
+        values = {**entry, "seq": seq, "chain": head.chain, "position": position, "at": moment,
+                  "prev_hash": last_hash}
         last_hash = row_hash(values, key)
         rows.append({**values, "hash": last_hash})
-    session.execute(sa.insert(AuditEvent), rows)
-    head_values = {
-        "seq": seq,
-        "hash": last_hash,
-        "signature": head_signature(seq, last_hash, key),
-        "updated_at": moment,
-    }
-    if head:
-        session.execute(sa.update(AuditHead).where(AuditHead.id == 1).values(**head_values))
-    else:
-        session.execute(sa.insert(AuditHead).values(id=1, **head_values))
+    connection.execute(sa.insert(AuditEvent), rows)
+    connection.execute(
+        sa.update(AuditHead).where(AuditHead.chain == head.chain).values(
+            position=position, hash=last_hash, chains=chains, updated_at=moment,
+            signature=head_signature(head.chain, position, last_hash, chains, key))
+    )
 
 
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    rows: int
-    head_seq: int
-    first_bad_seq: int | None = None
-    problem: str | None = None
-
-    def summary(self):
-        if self.ok:
-            return f"audit log intact: {self.rows} rows, head at seq {self.head_seq}"
-        return f"audit log broken at seq {self.first_bad_seq}: {self.problem}"
+def _free_head(chains):
+    columns = (AuditHead.chain, AuditHead.position, AuditHead.hash, AuditHead.chains)
+    return (sa.select(*columns).where(AuditHead.chain <= chains).order_by(AuditHead.chain).limit(1)
+            .with_for_update(skip_locked=True))
 
 
-def verify(batch=1000):
-    """Walk the whole chain; the first row (or the head) that does not hold names the break."""
-    key = _key()
-    expected_seq, last_hash, count = 1, GENESIS, 0
-    while True:
-        # Keyset batches: bounded memory, and no server-side cursor left open on an early return.
-        rows = db.session.execute(
-            sa.select(*AuditEvent.__table__.columns)
-            .where(AuditEvent.seq >= expected_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch)
-        ).all()
-        for row in rows:
-            problem = _check_row(row, expected_seq, last_hash, key)
-            if problem:
-                return Verdict(False, count, expected_seq - 1, expected_seq, problem)
-            expected_seq, last_hash, count = row.seq + 1, row.hash, count + 1
-        if len(rows) < batch:
-            return _check_head(count, expected_seq - 1, last_hash, key)
+def _take_head(connection, chains, key):
+    """A chain's head, locked for this transaction: a free one, else wait for one at random."""
+    head = connection.execute(_free_head(chains)).first()
+    if head is not None and head.chains == chains:
+        return head
+    # The first append ever, the first since an upgrade (one head, signed before chains), or
+    # every chain busy: make sure every chain has its head before any head vouches for them.
+    if _add_missing_heads(connection, chains, key):
+        head = head or connection.execute(_free_head(chains)).first()
+    if head is not None:
+        return head
+    busy = (sa.select(AuditHead.chain, AuditHead.position, AuditHead.hash, AuditHead.chains)
+            .where(AuditHead.chain == random.randint(1, chains)).with_for_update())
+    return connection.execute(busy).one()
 
 
-def _check_row(row, expected_seq, last_hash, key):
-    values = {name: getattr(row, name) for name in FIELDS}
-    if row.seq > expected_seq:
-        return f"rows {expected_seq} to {row.seq - 1} are missing"
-    if row.prev_hash != last_hash:
-        return "does not follow the row before it (removed, reordered or inserted)"
-    if not hmac.compare_digest(row.hash, row_hash(values, key)):
-        return "its hash does not match its content (edited, or written without the key)"
-    return None
+def _add_missing_heads(connection, chains, key):
+    present = set(connection.scalars(sa.select(AuditHead.chain)))
+    missing = [chain for chain in range(1, chains + 1) if chain not in present]
+    if not missing:
+        return False
+    moment = clock.now()
+    rows = [{"chain": chain, "position": 0, "hash": GENESIS, "chains": chains, "updated_at": moment,
+             "signature": head_signature(chain, 0, GENESIS, chains, key)} for chain in missing]
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # Another transaction adding them at the same moment: its rows win, ours are skipped.
+    connection.execute(dialect.insert(AuditHead).values(rows).on_conflict_do_nothing())
+    return True
 
 
-def _check_head(count, last_seq, last_hash, key):
-    head = db.session.get(AuditHead, 1, populate_existing=True)
-    if head is None:
-        if count == 0:
-            return Verdict(True, 0, 0)
-        return Verdict(False, count, last_seq, last_seq + 1, "the signed head is missing")
-    signed = head_signature(head.seq, head.hash, key)
-    if not hmac.compare_digest(head.signature, signed):
-        return Verdict(False, count, last_seq, head.seq, "the head's signature does not match")
-    if head.seq > last_seq:
-        problem = f"the log ends at {last_seq} but its signed head is at {head.seq} (cut)"
-        return Verdict(False, count, last_seq, last_seq + 1, problem)
-    if head.seq < last_seq or head.hash != last_hash:
-        return Verdict(
-            False, count, last_seq, head.seq + 1, "rows after the signed head (written without it)"
-        )
-    return Verdict(True, count, last_seq)
+def _next_seqs(connection, count):
+    if connection.dialect.name == "postgresql":
+        numbers = sa.select(AUDIT_SEQ.next_value()).select_from(sa.func.generate_series(1, count))
+        return sorted(connection.scalars(numbers))
+    # SQLite: this transaction holds the write lock, so max + 1 is ours.
+    last = connection.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
+    return list(range(last + 1, last + 1 + count))
 
 
 def search(limit, offset, action=None, actor=None, outcome=None, since=None, until=None):

@@ -9,6 +9,7 @@ from flask import g
 from placement.extensions import db
 from placement.models import AuditEvent, AuditHead
 from placement.services import audit
+from placement.services.audit_verify import verify
 from tests.placement.conftest import PASSWORD
 
 
@@ -29,7 +30,7 @@ def client(app):
     return FreshClient(app, app.response_class, use_cookies=True)
 
 
-TRIGGERS = ("audit_events_no_update", "audit_events_no_delete", "audit_head_no_delete")
+TRIGGERS = ("audit_events_no_update", "audit_events_no_delete", "audit_heads_no_delete")
 
 
 def tamper(sql, **params):
@@ -63,11 +64,13 @@ def test_events_are_chained_and_the_head_is_signed(app):
     write_events(5)
     rows = list(db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)))
     assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
+    # One writer at a time: one chain, in the order of the log.
+    assert [(row.chain, row.position) for row in rows] == [(1, n) for n in range(1, 6)]
     assert rows[0].prev_hash == audit.GENESIS
     assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
     head = db.session.get(AuditHead, 1)
-    assert (head.seq, head.hash) == (5, rows[-1].hash)
-    verdict = audit.verify()
+    assert (head.position, head.hash) == (5, rows[-1].hash)
+    verdict = verify()
     assert verdict.ok and verdict.rows == 5, verdict.summary()
 
 
@@ -83,14 +86,14 @@ def test_update_and_delete_are_refused_by_the_database(app):
     for statement in (
         "UPDATE audit_events SET action = 'x' WHERE seq = 1",
         "DELETE FROM audit_events WHERE seq = 2",
-        "DELETE FROM audit_head",
+        "DELETE FROM audit_heads",
     ):
         with pytest.raises(sa.exc.DatabaseError), db.engine.begin() as connection:
             connection.exec_driver_sql(statement)
-    assert audit.verify().ok
+    assert verify().ok
 
 
-def test_concurrent_appends_keep_one_linear_chain(app):
+def test_concurrent_appends_keep_every_chain_linear(app):
     def writer(n):
         with app.app_context():
             for _ in range(5):
@@ -103,34 +106,40 @@ def test_concurrent_appends_keep_one_linear_chain(app):
         thread.start()
     for thread in threads:
         thread.join()
-    verdict = audit.verify()
+    verdict = verify()
     assert verdict.ok and verdict.rows == 30, verdict.summary()
+    seqs = list(db.session.scalars(sa.select(AuditEvent.seq).order_by(AuditEvent.seq)))
+    assert len(set(seqs)) == 30
 
 
 @pytest.mark.parametrize(
-    ("sql", "bad_seq", "words"),
+    ("sql", "bad_position", "words"),
     [
         ("UPDATE audit_events SET object_id = '99' WHERE seq = 3", 3, "hash does not match"),
         ("UPDATE audit_events SET outcome = 'denied', hash = :fake WHERE seq = 3", 3, "hash"),
+        ("UPDATE audit_events SET seq = 30 WHERE seq = 3", 3, "hash does not match"),
         ("DELETE FROM audit_events WHERE seq = 3", 3, "missing"),
         ("DELETE FROM audit_events WHERE seq >= 4", 4, "cut"),
-        ("UPDATE audit_head SET seq = 3, hash = :fake", 3, "signature"),
+        ("UPDATE audit_heads SET position = 3, hash = :fake", 3, "signature"),
+        ("UPDATE audit_heads SET chains = NULL", 5, "signature"),
     ],
-    ids=["edited", "edited-rehashed", "deleted", "cut-tail", "head-rewritten"],
+    ids=["edited", "edited-rehashed", "renumbered", "deleted", "cut-tail", "head-rewritten",
+         "head-chains-removed"],
 )
-def test_verify_names_the_first_bad_seq(app, sql, bad_seq, words):
+def test_verify_names_the_first_bad_position(app, sql, bad_position, words):
     write_events(5)
     tamper(sql, fake="f" * 64)
-    verdict = audit.verify()
+    verdict = verify()
     assert not verdict.ok
-    assert verdict.first_bad_seq == bad_seq, verdict.summary()
+    assert (verdict.chain, verdict.position) == (1, bad_position), verdict.summary()
     assert words in verdict.problem
 
 
 def test_verify_catches_reordered_rows(app):
     write_events(5)
     rows = {row.seq: row for row in db.session.scalars(sa.select(AuditEvent))}
-    columns = [name for name in audit.FIELDS if name != "seq"] + ["hash"]
+    # The content moves; each row keeps its seq, chain and position.
+    columns = [n for n in audit.FIELDS if n not in ("seq", "chain", "position")] + ["hash"]
     assignments = ", ".join(f"{name} = :{name}" for name in columns)
     second, third = rows[2], rows[3]
     swapped = {
@@ -140,27 +149,30 @@ def test_verify_catches_reordered_rows(app):
     tamper(f"UPDATE audit_events SET hash = 'x{'0' * 63}' WHERE seq = 2")
     for seq in (3, 2):
         tamper(f"UPDATE audit_events SET {assignments} WHERE seq = {seq}", **swapped[seq])
-    verdict = audit.verify()
-    assert (verdict.ok, verdict.first_bad_seq) == (False, 2), verdict.summary()
+    verdict = verify()
+    assert (verdict.ok, verdict.position) == (False, 2), verdict.summary()
 
 
 def test_verify_catches_a_row_forged_without_the_key(app):
     write_events(3)
     last = db.session.get(AuditEvent, 3)
     values = {name: getattr(last, name) for name in audit.FIELDS}
-    values.update(seq=4, action="hold.create", prev_hash=last.hash)
+    values.update(seq=4, position=4, action="hold.create", prev_hash=last.hash)
     forged_hash = audit.row_hash(values, key=b"not-the-key")
     columns = ", ".join([*audit.FIELDS, "hash"])
     placeholders = ", ".join(f":{name}" for name in [*audit.FIELDS, "hash"])
     tamper(
         f"INSERT INTO audit_events ({columns}) VALUES ({placeholders})", **values, hash=forged_hash
     )
-    verdict = audit.verify()
-    assert (verdict.ok, verdict.first_bad_seq) == (False, 4), verdict.summary()
+    verdict = verify()
+    assert (verdict.ok, verdict.position) == (False, 4), verdict.summary()
     # And when the forger also moves the head, without the key its signature gives it away.
-    signature = audit.head_signature(4, forged_hash, key=b"not-the-key")
-    tamper("UPDATE audit_head SET seq = 4, hash = :h, signature = :s", h=forged_hash, s=signature)
-    assert audit.verify().first_bad_seq == 4
+    chains = db.session.get(AuditHead, 1).chains
+    signature = audit.head_signature(1, 4, forged_hash, chains, key=b"not-the-key")
+    tamper("UPDATE audit_heads SET position = 4, hash = :h, signature = :s WHERE chain = 1",
+           h=forged_hash, s=signature)
+    verdict = verify()
+    assert (verdict.ok, verdict.position) == (False, 4), verdict.summary()
 
 
 def test_cli_verify_exits_zero_when_intact_and_one_naming_the_seq(app):
@@ -172,7 +184,7 @@ def test_cli_verify_exits_zero_when_intact_and_one_naming_the_seq(app):
     tamper("DELETE FROM audit_events WHERE seq = 2")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
-    assert "broken at seq 2" in result.output
+    assert "broken in chain 1 at position 2" in result.output
 
 
 def login(client, username, password=PASSWORD):
@@ -215,7 +227,7 @@ def test_denied_access_is_audited_though_the_request_rolls_back(app, client, mak
         (shelter_manager.user_id, "shelters.ShelterById", str(other), "GET 404"),
     ]
     assert all(r.outcome == "denied" and r.request_id for r in rows_for("access.denied"))
-    assert audit.verify().ok
+    assert verify().ok
 
 
 def test_capacity_changes_are_audited_with_their_actor(app, client, make_user, network):

@@ -9,6 +9,7 @@ from placement import jobs
 from placement.extensions import db
 from placement.models import AuditEvent, AuditHead
 from placement.services import audit, webhook
+from placement.services.audit_verify import verify
 from tests.placement.test_audit import tamper, write_events
 from tests.placement.test_notifications import Receiver
 
@@ -28,7 +29,7 @@ def anchor_file(app, tmp_path):
 
 def _saved_head():
     head = db.session.get(AuditHead, 1, populate_existing=True)
-    return {"seq": head.seq, "hash": head.hash, "signature": head.signature}
+    return {"position": head.position, "hash": head.hash, "signature": head.signature}
 
 
 def test_a_rollback_behind_the_anchor_fails_verify(app, anchor_file):
@@ -40,11 +41,12 @@ def test_a_rollback_behind_the_anchor_fails_verify(app, anchor_file):
     assert "matches the anchor" in cli(app, "verify").output
 
     tamper("DELETE FROM audit_events WHERE seq > 3")
-    tamper("UPDATE audit_head SET seq = :seq, hash = :hash, signature = :signature", **older)
-    assert audit.verify().ok  # the chain and the signed head alone cannot tell
+    tamper("UPDATE audit_heads SET position = :position, hash = :hash, signature = :signature"
+           " WHERE chain = 1", **older)
+    assert verify().ok  # the chain and the signed head alone cannot tell
     result = cli(app, "verify")
     assert result.exit_code == 1
-    assert "rolled back" in result.output and "seq 6" in result.output
+    assert "rolled back" in result.output and "chain 1 at position 6" in result.output
 
 
 def test_a_rewritten_anchored_row_fails_verify(app, anchor_file):
@@ -55,9 +57,10 @@ def test_a_rewritten_anchored_row_fails_verify(app, anchor_file):
     values = {**{name: getattr(row, name) for name in audit.FIELDS}, "action": "test.forged"}
     forged = audit.row_hash(values)
     tamper("UPDATE audit_events SET action = 'test.forged', hash = :h WHERE seq = 2", h=forged)
-    tamper("UPDATE audit_head SET hash = :h, signature = :s", h=forged,
-           s=audit.head_signature(2, forged))
-    assert audit.verify().ok
+    chains = db.session.get(AuditHead, 1).chains
+    tamper("UPDATE audit_heads SET hash = :h, signature = :s WHERE chain = 1", h=forged,
+           s=audit.head_signature(1, 2, forged, chains))
+    assert verify().ok
     result = cli(app, "verify")
     assert result.exit_code == 1 and "rewritten" in result.output
 
@@ -66,7 +69,9 @@ def test_verify_can_read_an_anchor_fetched_from_elsewhere(app, tmp_path):
     write_events(2)
     fetched = tmp_path / "fetched.jsonl"
     head = _saved_head()
-    fetched.write_text(json.dumps({**head, "seq": head["seq"] + 5, "at": "2026-11-30T10:00:00"}))
+    # In the form of anchors written before the log had chains: read as chain 1's head.
+    legacy = {"seq": head["position"] + 5, "hash": head["hash"], "signature": head["signature"]}
+    fetched.write_text(json.dumps({**legacy, "at": "2026-11-30T10:00:00"}))
     result = cli(app, "verify", "--anchor", str(fetched))
     # Not this install's signature: a forged anchor is no proof either way.
     assert result.exit_code == 1 and "signature" in result.output

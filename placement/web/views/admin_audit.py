@@ -15,7 +15,7 @@ from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
 from placement.extensions import db
 from placement.models import User
-from placement.services import audit
+from placement.services import audit, audit_verify
 from placement.web.auth import page
 from placement.web.forms import render_form
 from placement.web.transaction import PageBlueprint
@@ -51,7 +51,7 @@ def _actor_choices():
 def log():
     form = AuditFilterForm(request.args)
     form.actor.choices = _actor_choices()
-    verdict = audit.verify()
+    verdict = audit_verify.verify()
     if not form.validate():
         return render_form("admin/audit.html", form, verdict=verdict, rows=[], total=0, pages=0)
     number = form.page.data or 1

@@ -1,0 +1,80 @@
+"""SQLite: read-only requests begin without the write lock, and still write what they must.
+
+A GET or HEAD begins a deferred (read) transaction, so it neither waits for a writer nor makes
+writers wait; its rare writes (an audit row, a token's last use) take the write lock at the
+first write. Every other request, job and command takes the write lock at BEGIN.
+"""
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from placement.extensions import db
+from placement.models import AuditEvent, Shelter
+from placement.services import audit
+from placement.services.audit_verify import verify
+from tests.placement.conftest import BACKEND
+
+pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's write lock")
+
+
+def other_connection():
+    """A second connection to the same file that waits for no lock (timeout 0)."""
+    connection = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+    return connection
+
+
+def write_lock_is_free():
+    connection = other_connection()
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()
+
+
+def test_a_get_answers_while_another_connection_holds_the_write_lock(app, client, make_user,
+                                                                   network):
+    caller = make_user("national_coordinator")
+    db.session.commit()
+    writer = other_connection()
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.get("/api/v1/shelters", headers=caller.headers)
+        assert response.status_code == 200
+        assert len(response.get_json()) == len(network)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_get_leaves_the_write_lock_free_and_a_post_takes_it(app, network):
+    db.session.commit()
+    with app.test_request_context("/api/v1/shelters", method="GET"):
+        db.session.scalars(sa.select(Shelter)).all()
+        assert write_lock_is_free()
+        db.session.rollback()
+    with app.test_request_context("/api/v1/shelters", method="POST"):
+        db.session.scalars(sa.select(Shelter)).all()
+        assert not write_lock_is_free()
+        db.session.rollback()
+
+
+def test_a_get_that_writes_after_another_writer_committed_still_commits(app, network):
+    """A read transaction that another writer overtook cannot be upgraded in place (SQLite
+    answers SQLITE_BUSY at once): its first write begins again with the write lock."""
+    db.session.commit()
+    with app.test_request_context("/api/v1/cases/1", method="GET"):
+        db.session.scalars(sa.select(Shelter)).all()
+        writer = other_connection()
+        writer.execute("UPDATE shelters SET version = version + 1")
+        writer.close()
+        audit.record("case.read", "case", 1)
+        db.session.commit()
+    newest = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.seq.desc()))
+    assert newest.first() == "case.read"
+    assert verify().ok
