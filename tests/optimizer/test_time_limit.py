@@ -85,3 +85,24 @@ def test_a_slow_model_build_comes_out_of_cp_sat_s_time(cp_sat_spends_its_budget,
     assert first_at - started >= 4.0
     assert first_budget <= 1.0
     assert solution.wall_time_s <= 5.0
+
+
+def test_a_slow_preparation_keeps_as_much_again_back_for_the_explanations(
+        cp_sat_spends_its_budget, monkeypatch):
+    """On a loaded machine preparing is slow, and so will filling and explaining the answer be:
+    the search ends early enough to leave them half as much again as preparing took."""
+    clock, handed = cp_sat_spends_its_budget
+    real_prepare = solve_module.prepare
+
+    def slow_prepare(instance):
+        prepared = real_prepare(instance)
+        clock.now += 1.0
+        return prepared
+
+    monkeypatch.setattr(solve_module, "prepare", slow_prepare)
+    started = clock()
+    solve(instance_from_dict(generate(*INSTANCE)), time_limit=10.0, clock=clock,
+          started=started)
+    assert handed
+    last_at, last_budget, _ = handed[-1]
+    assert last_at + last_budget <= started + 10.0 - 1.5

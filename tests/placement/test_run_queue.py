@@ -106,3 +106,45 @@ def test_a_run_left_running_by_a_dead_worker_ends_failed(app, network, make_user
     assert runs.fail_abandoned_runs(grace=120) == 1
     db.session.commit()
     assert (run.status, run.failure) == ("failed", "the worker stopped before the run finished")
+
+
+class _StoppedClock:
+    """A monotonic clock that moves only when the test says some work took time."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_reading_the_queue_counts_against_the_run_s_time_limit(app, client, network, make_user,
+                                                               monkeypatch):
+    """A run's time_limit covers reading the queue and building the instance: when those took
+    4 of its 5 seconds the solver is left 1, and the summary reports the whole 4 and more."""
+    from placement.models import User
+    from placement.services import runs
+
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    open_request(client, case_manager, persons=WOMAN, suspects=[])
+    clock, real_build, handed = _StoppedClock(), runs.build_instance, {}
+
+    def slow_build(requests):
+        instance = real_build(requests)
+        clock.now += 4.0
+        return instance
+
+    real_solve = runs.solve
+
+    def solve(instance, **kwargs):
+        handed["left"] = kwargs["started"] + kwargs["time_limit"] - kwargs["clock"]()
+        return real_solve(instance, **kwargs)
+
+    monkeypatch.setattr(runs, "build_instance", slow_build)
+    monkeypatch.setattr(runs, "solve", solve)
+    run = runs.queue_run(db.session.get(User, national.user_id), time_limit=5.0)
+    db.session.commit()
+    assert runs.execute_run(run.id, monotonic=clock) == "succeeded"
+    assert handed["left"] == 1.0
+    assert 4.0 <= db.session.get(runs.OptimizerRun, run.id).summary["wall_time_s"] <= 5.0
