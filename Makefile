@@ -72,6 +72,12 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.privacy_area
 	$(BIN)/python -m bench.occupancy
 	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.sqlite_reads
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		$(BIN)/python -m bench.proposals_scale && $(BIN)/python -m bench.audit_writers; \
+	else \
+		echo "== TEST_DATABASE_URL not set: proposals at 2,500 shelters and audited writers skipped"; \
+	fi
 	$(BIN)/python -m bench.runs
 
 clean:

@@ -2,7 +2,7 @@
 sequence numbers the rows of every chain (no global append lock)
 
 Revision ID: e11d1auditchain
-Revises: e10c1lifecycle
+Revises: e8o2occupancyidx
 Create Date: 2026-11-30 20:30:00
 
 The rows written so far become chain 1 at position = seq, and the one head becomes chain 1's
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e11d1auditchain"
-down_revision = "e10c1lifecycle"
+down_revision = "e8o2occupancyidx"
 branch_labels = None
 depends_on = None
 

@@ -143,9 +143,9 @@ def test_a_token_is_written_at_most_once_per_touch_interval(app, client, ana):
 
 
 def test_an_unwritten_last_use_still_counts_and_idle_tokens_still_die(app, client, ana):
-    """The stored last use lags the real one by less than TOKEN_TOUCH_INTERVAL (30 s): a token
-    last used 29.5 minutes ago lives even when that use was not written, and one idle for 30
-    minutes since its last use dies."""
+    """The stored last use lags the real one by less than TOKEN_TOUCH_INTERVAL (1 min): a token
+    last used just under IDLE - TOUCH (29 minutes) ago lives even when that use was not written,
+    and one idle for 30 minutes since its last use dies."""
     idle, interval = app.config["TOKEN_IDLE_TIMEOUT"], app.config["TOKEN_TOUCH_INTERVAL"]
     headers = bearer(login(client))
     issued = last_used(headers)
@@ -154,7 +154,7 @@ def test_an_unwritten_last_use_still_counts_and_idle_tokens_still_die(app, clien
     clock.set_offset(unwritten)
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert last_used(headers) == issued
-    used_again = unwritten + idle - timedelta(seconds=30)
+    used_again = unwritten + idle - interval + timedelta(seconds=5)
     clock.set_offset(used_again)
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert last_used(headers) > issued
