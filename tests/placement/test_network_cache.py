@@ -85,9 +85,10 @@ def test_a_policy_change_is_seen_by_the_next_call(client, network, make_user):
                                   persons=WOMAN, risk="high", suspects=[SUSPECT_40_KM])
     assert shelter in {s for s, _room in _offered(_proposals(client, case_manager,
                                                              request["id"]))}
+    tag = client.get("/api/v1/policy", headers=admin.headers).headers["ETag"]
     changed = client.patch("/api/v1/policy", json={"min_suspect_distance_km": {"high": 45},
                                                    "reason": "new assessment"},
-                           headers=admin.headers)
+                           headers={**admin.headers, "If-Match": tag})
     assert changed.status_code == 200, changed.get_json()
     body = _proposals(client, case_manager, request["id"])
     assert _excluded(body)[shelter] == ["H6"]
