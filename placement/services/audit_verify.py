@@ -84,14 +84,15 @@ def _check_heads(heads, key):
 def _walk(connection, chain, head, batch, key):
     """Check one chain's rows and its head; returns how many rows it has."""
     expected, last_hash = 1, GENESIS
+    # From the chain's lowest position, whatever it is: a row inserted at position 0 or below
+    # must be met (and refused), not skipped by a lower bound.
+    after = None
     while True:
         # Keyset batches: bounded memory, and no cursor left open on an early return.
-        rows = connection.execute(
-            sa.select(*AuditEvent.__table__.columns)
-            .where(AuditEvent.chain == chain, AuditEvent.position >= expected)
-            .order_by(AuditEvent.position)
-            .limit(batch)
-        ).all()
+        query = sa.select(*AuditEvent.__table__.columns).where(AuditEvent.chain == chain)
+        if after is not None:
+            query = query.where(AuditEvent.position > after)
+        rows = connection.execute(query.order_by(AuditEvent.position).limit(batch)).all()
         for row in rows:
             problem = _check_row(row, expected, last_hash, key)
             if problem:
@@ -99,11 +100,14 @@ def _walk(connection, chain, head, batch, key):
             expected, last_hash = row.position + 1, row.hash
         if len(rows) < batch:
             break
+        after = expected - 1
     _check_head(chain, head, expected - 1, last_hash)
     return expected - 1
 
 
 def _check_row(row, expected, last_hash, key):
+    if row.position < expected:
+        return f"a row at position {row.position}, before the chain's first (inserted)"
     if row.position > expected:
         return f"positions {expected} to {row.position - 1} are missing"
     if row.prev_hash != last_hash:

@@ -117,3 +117,23 @@ def test_a_log_written_before_chains_verifies_after_the_upgrade(tmp_path):
         assert (verdict.ok, verdict.chain, verdict.position) == (False, 1, 2), verdict.summary()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("position", [0, -1])
+def test_a_row_inserted_before_a_chains_first_position_is_found(app, position):
+    """An INSERT is all the append-only triggers allow; a forged row below position 1 must not
+    hide from the walk (found in review: the walk used to start at position 1)."""
+    write_events(3)
+    first = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.chain == 1)
+                              .order_by(AuditEvent.position))
+    db.session.remove()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO audit_events (seq, chain, position, at, actor_id, actor_role, action,"
+            " object_type, object_id, outcome, detail, request_id, prev_hash, hash)"
+            " VALUES (99, 1, :position, :at, NULL, NULL, 'case.read', 'case', '7', 'ok', NULL,"
+            " NULL, :prev, :hash)"), {"position": position, "at": first.at,
+                                      "prev": "0" * 64, "hash": "f" * 64})
+    verdict = verify()
+    assert (verdict.ok, verdict.chain, verdict.position) == (False, 1, 1), verdict.summary()
+    assert "inserted" in verdict.problem
