@@ -12,6 +12,7 @@ An entry is stored only from a transaction that has written nothing to the netwo
 seen inside a writing transaction may yet be rolled back, and must not label committed state.
 """
 
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -28,6 +29,7 @@ from placement.models import Bed, PolicyVersion, Room, Shelter
 
 EXTENSION = "streha.network_cache"
 WRITTEN = "streha.network_written"
+_MISSING = object()
 NETWORK_TABLES = frozenset({Shelter.__tablename__, Room.__tablename__, Bed.__tablename__,
                             PolicyVersion.__tablename__})
 
@@ -88,8 +90,21 @@ def _written(session):
         for obj in (*session.new, *session.dirty, *session.deleted))
 
 
-def _forget_writes(session, *_args):
+def _forget_writes(session):
     session.info.pop(WRITTEN, None)
+
+
+def _forget_writes_committed(session):
+    # A savepoint released fires after_commit too, while the outer transaction is still open.
+    if not session.in_nested_transaction():
+        _forget_writes(session)
+
+
+def _forget_writes_rolled_back(session, previous_transaction):
+    # Only the outermost transaction's end: a savepoint rolled back (a run's refused hold)
+    # leaves the outer transaction's writes in place, uncommitted, and still not to be stored.
+    if previous_transaction.parent is None:
+        _forget_writes(session)
 
 
 def _after_flush(session, _context):
@@ -110,9 +125,8 @@ def install(session_class):
     """Listen on the session class: note network writes, forget them at transaction end."""
     sa.event.listen(session_class, "after_flush", _after_flush)
     sa.event.listen(session_class, "do_orm_execute", _on_execute)
-    sa.event.listen(session_class, "after_commit", _forget_writes)
-    sa.event.listen(session_class, "after_rollback", _forget_writes)
-    sa.event.listen(session_class, "after_soft_rollback", _forget_writes)
+    sa.event.listen(session_class, "after_commit", _forget_writes_committed)
+    sa.event.listen(session_class, "after_soft_rollback", _forget_writes_rolled_back)
 
 
 def entries():
@@ -172,7 +186,7 @@ def ranking(network, instance, request, derive=None):
     signature stays the same, and otherwise ranked again from the verdicts remembered per
     shelter."""
     cache = _cache()
-    key = (repr(request), repr(instance.policy))
+    key = _key(request, instance.policy)
     kept = cache.rankings.get(key)
     if kept is not None and kept[0] == network.signature:
         return kept[1]
@@ -191,9 +205,17 @@ def ranking(network, instance, request, derive=None):
     return found
 
 
+def _key(request, policy):
+    """The request and policy as a digest of their reprs (every field a rule could read): the
+    cache keeps no opened suspect coordinates in memory, only their hash."""
+    return hashlib.sha256(f"{request!r}|{policy!r}".encode()).digest()
+
+
 def _remember(memo, key, compute):
-    if key in memo:
-        return memo[key]
+    # One lookup, not `in` then `[]`: another thread may clear the memo in between.
+    found = memo.get(key, _MISSING)
+    if found is not _MISSING:
+        return found
     found = compute()
     if len(memo) >= VERDICTS_KEPT:
         memo.clear()
@@ -204,7 +226,7 @@ def _remember(memo, key, compute):
 def memo_relaxations(by_id, instance, request, excluded):
     """`relax.relaxations_for`, remembered like the verdicts: a rule's relaxation reads only the
     policy, the request and the one shelter it would admit."""
-    key = (repr(request), repr(instance.policy))
+    key = _key(request, instance.policy)
     found = []
     for exclusion in excluded:
         def checked(exclusion=exclusion):
@@ -226,7 +248,7 @@ def memo_verdict(by_id, request, policy):
     policy. The key is the whole request and policy (their reprs: every field the rules could
     read), and an entry lives only as long as its shelter's version: a verdict is never reused
     for a shelter, a request or a policy that changed."""
-    key = (repr(request), repr(policy))
+    key = _key(request, policy)
 
     def verdict(policy_now, request_now, shelter):
         entry = by_id.get(shelter.id)

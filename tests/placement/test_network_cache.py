@@ -1,6 +1,9 @@
 """Proposals from the cached network: every change is seen by the very next call, whichever app
 instance made it, and a long answer comes counted by rule and a page at a time."""
 
+import contextlib
+
+import pytest
 import sqlalchemy as sa
 
 from placement import create_app
@@ -137,7 +140,20 @@ def test_another_instance_never_answers_from_a_stale_cache(app, client, network,
             db.engine.dispose()
 
 
-def test_a_write_rolled_back_never_reaches_the_cache(app, client, network, make_user):
+def _savepoint(outcome):
+    """A savepoint inside the writing transaction, released or rolled back (a run's holds are
+    each in one): either way the outer transaction's writes stay uncommitted."""
+    if outcome == "released":
+        with db.session.begin_nested():
+            pass
+    elif outcome == "rolled back":
+        with contextlib.suppress(LookupError), db.session.begin_nested():
+            raise LookupError
+
+
+@pytest.mark.parametrize("savepoint", [None, "released", "rolled back"])
+def test_a_write_rolled_back_never_reaches_the_cache(app, client, network, make_user,
+                                                     savepoint):
     from placement.services import capacity, proposals
     from placement.services.requests import visible_request
 
@@ -151,6 +167,7 @@ def test_a_write_rolled_back_never_reaches_the_cache(app, client, network, make_
         Bed.room_id == room, Bed.status == "available", Bed.removed_at.is_(None))).all()
     for bed in free:
         capacity.set_bed_status(bed, "out_of_service", "test", None)
+    _savepoint(savepoint)
     from placement.models import User
 
     user = db.session.get(User, case_manager.user_id)
