@@ -37,8 +37,9 @@ def transaction_lock(*names):
     """Wait for the transaction-scoped locks `names`, in the order given, until the session's
     transaction ends. Callers take them in one fixed order (by kind) so none deadlock.
 
-    PostgreSQL: advisory transaction locks. SQLite: nothing to do, every transaction already
-    holds the database's write lock from BEGIN IMMEDIATE.
+    PostgreSQL: advisory transaction locks. SQLite: nothing to do, every writing transaction
+    holds the database's write lock from BEGIN IMMEDIATE (a read request's deferred transaction
+    moves to one at its first write, before it reads again: placement/extensions.py).
     """
     if db.session.get_bind().dialect.name != "postgresql":
         return

@@ -24,7 +24,7 @@ from optimizer.types import (
     RISKS,
     InstanceError,
 )
-from placement import clock
+from placement import clock, locks
 from placement.errors import RuleViolation
 from placement.extensions import db
 from placement.models import PolicyVersion, User
@@ -158,7 +158,9 @@ def etag():
 
 def check_if_match(if_match):
     """A change must name the version it was made from (If-Match), so no administrator's
-    change silently replaces one made since they read the policy."""
+    change silently replaces one made since they read the policy. The policy's lock is held
+    from here to the commit, so two changes over the same version cannot both pass."""
+    locks.transaction_lock("policy")
     preconditions.check_if_match(etag(), if_match, True, "the policy")
 
 
@@ -203,6 +205,7 @@ def change(settings, reason, actor=None, source="api", replace=False):
     `settings` were validated by PolicySettingsSchema; raises RuleViolation naming the field
     when the policy they make is not consistent.
     """
+    locks.transaction_lock("policy")
     stored = latest_version()
     before_settings = stored.settings if stored else {}
     after_settings = settings if replace else _merged(before_settings, settings)

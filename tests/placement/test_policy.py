@@ -1,6 +1,7 @@
 """The placement policy as data: who reads and changes it, its history and audit, and that the
 next proposal, hold, acceptance and run use it without a restart."""
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,6 +22,32 @@ def change(client, caller, reason="test", **settings):
     tag = client.get("/api/v1/policy", headers=caller.headers).headers.get("ETag", "*")
     return client.patch("/api/v1/policy", json={**settings, "reason": reason},
                         headers={**caller.headers, "If-Match": tag})
+
+
+def test_administrators_racing_over_one_version_change_it_once(app, client, make_user):
+    """Eight changes sent at once over the same ETag: one is stored, seven get 412, and no
+    change silently replaces another (the check and the new version under one lock)."""
+    admin = make_user("admin")
+    tag = client.get("/api/v1/policy", headers=admin.headers).headers["ETag"]
+    racers = 8
+    barrier = threading.Barrier(racers)
+    statuses = [None] * racers
+
+    def patch(index):
+        local = app.test_client()
+        barrier.wait()
+        statuses[index] = local.patch(
+            "/api/v1/policy", json={"hold_ttl_minutes": 30 + index, "reason": f"racer {index}"},
+            headers={**admin.headers, "If-Match": tag}).status_code
+
+    threads = [threading.Thread(target=patch, args=(i,)) for i in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200] + [412] * (racers - 1), statuses
+    db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PolicyVersion)) == 1
 
 
 def test_without_a_stored_policy_the_defaults_apply(client, make_user):
