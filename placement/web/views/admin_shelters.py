@@ -32,6 +32,7 @@ POLICY_CHOICES = {"kind": ("kind", SHELTER_KINDS), "security_level": ("security"
                   "gender_policy": ("gender_policy", GENDER_POLICIES),
                   "location_disclosure": ("disclosure", DISCLOSURES)}
 LIST_FIELDS = ("languages", "services")
+MAX_PAGE = 100_000
 PAGE_SIZE = 50
 FLAGS = ("accepts_unaccompanied_minors", "accepts_accompanied_children", "wheelchair_accessible")
 
@@ -87,7 +88,8 @@ def _data(shelter):
 @bp.route("/")
 @page("admin")
 def shelters_list():
-    number = max(request.args.get("page", 1, type=int), 1)
+    # Bounded: a huge page number would overflow the database's OFFSET (a 500, not a page).
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     found, total = shelters.list_shelters(page_user(), PAGE_SIZE, (number - 1) * PAGE_SIZE)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("admin/shelters.html", shelters=found, total=total, number=number,
