@@ -34,6 +34,9 @@ ROOM = tuple(rule for rule in RULES if rule.scope == "room")
 # admits and H1 fits takes the request.
 ROOM_ORDER = ((h5_rooms.RULE, False), (h2_together.RULE, True), (h1_beds.RULE, True))
 ADMITS, FITS = h5_rooms.RULE, h1_beds.RULE
+# Exclusions that say only "no free bed now" (the hold answers 409, try again; unmet need counts
+# them as the clearest case for more beds), not "this shelter is not for this person".
+CAPACITY_ONLY = frozenset({FITS.code})
 # Room rules' relaxations read only the shelter and what the room rules read of the request.
 ROOM_RELAXABLE = frozenset(rule.code for rule in ROOM if rule.relax is not None)
 

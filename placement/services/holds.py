@@ -8,7 +8,7 @@ the guarded UPDATE.
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from optimizer.registry import shelter_reasons, shelter_verdict
+from optimizer.registry import CAPACITY_ONLY, shelter_reasons, shelter_verdict
 from placement import clock
 from placement.crypto import open_sealed, seal
 from placement.errors import Conflict, Forbidden, RuleViolation
@@ -143,7 +143,7 @@ def _choose_option(request, shelter_id, room_id):
         )
     rules = list(reasons)
     message = f"shelter {shelter_id} cannot take this request: " + "; ".join(reasons.values())
-    if set(rules) <= {"H1"}:
+    if set(rules) <= CAPACITY_ONLY:
         raise Conflict(message, {"rules": rules})
     raise RuleViolation(message, {"rules": rules})
 

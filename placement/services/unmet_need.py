@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from optimizer.registry import CAPACITY_ONLY
 from placement.errors import Forbidden
 from placement.extensions import db
 from placement.models import Hold, Municipality, Placement, PlacementRequest, Proposal, RequestEvent
@@ -137,7 +138,7 @@ def _unplaced(in_scope, start, end):
         for rule in rules:
             by_rule[rule] = by_rule.get(rule, 0) + 1
     # Nothing but capacity (H1) stood in the way: the clearest case for more beds.
-    capacity_only = sum(1 for rules in rules_of.values() if rules <= {"H1"})
+    capacity_only = sum(1 for rules in rules_of.values() if rules <= CAPACITY_ONLY)
     return {"proposals": len(rows), "requests": len(rules_of),
             "by_rule": dict(sorted(by_rule.items())), "capacity_only": capacity_only}
 
