@@ -67,8 +67,12 @@ def network(size):
 
 
 def seed(url, secrets):
+    # One bench account opens every request: the per-account and per-organisation quotas on
+    # open requests (a brake on a stolen account) are lifted for the seeding (0: no limit).
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, **secrets,
-                      "PASSWORD_HASH_COST": {"time_cost": 1, "memory_cost": 1024}})
+                      "PASSWORD_HASH_COST": {"time_cost": 1, "memory_cost": 1024},
+                      "QUOTA_OPEN_REQUESTS_PER_ACCOUNT": 0,
+                      "QUOTA_OPEN_REQUESTS_PER_ORGANISATION": 0})
     with app.app_context():
         upgrade()
         load_network(network(SHELTERS))
@@ -89,6 +93,8 @@ def seed(url, secrets):
         answer = client.post("/api/v1/placement-requests", headers=headers, json={
             "case_id": case["id"], "urgency": "urgent",
             "current_municipality": rng.choice(places)})
+        if answer.status_code != 201:
+            sys.exit(f"seeding request {index} refused: {answer.status_code} {answer.get_json()}")
         request_ids.append(answer.get_json()["id"])
     with app.app_context():
         db.engine.dispose()
