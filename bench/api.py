@@ -43,7 +43,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from bench.proposals import SHAPES, _postgres_url
+from bench.proposals import SHAPES, throwaway_postgres
 from optimizer.generate import _Towns, generate
 from placement import clock, create_app
 from placement.crypto import new_key
@@ -474,15 +474,8 @@ def report(results, verdicts, out=sys.stdout):
 
 
 def _on_postgres(scale):
-    admin, postgres = _postgres_url()
-    if not postgres:
-        return None
-    try:
-        return measure("postgresql", scale, postgres[1])
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{postgres[0]}" WITH (FORCE)')
-        admin.dispose()
+    with throwaway_postgres() as url:
+        return measure("postgresql", scale, url) if url else None
 
 
 def main():

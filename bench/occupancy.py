@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from bench import map_page
-from bench.proposals import _app, _postgres_url
+from bench.proposals import _app, throwaway_postgres
 from placement import clock, jobs
 from placement.extensions import db
 from placement.models import Bed, Room, Shelter
@@ -148,15 +148,8 @@ def measure(database, scale, url):
 
 
 def _on_postgres(scale):
-    admin, postgres = _postgres_url()
-    if not postgres:
-        return None
-    try:
-        return measure("postgresql", scale, postgres[1])
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{postgres[0]}" WITH (FORCE)')
-        admin.dispose()
+    with throwaway_postgres() as url:
+        return measure("postgresql", scale, url) if url else None
 
 
 def main():

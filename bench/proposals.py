@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -50,8 +51,11 @@ def _seed(app):
                                     organisation="bench")
         token, _row = accounts.issue_token(user)
         db.session.commit()
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
+    return open_requests(app.test_client(), {"Authorization": f"Bearer {token}"})
+
+
+def open_requests(client, headers):
+    """One case and open request per shape in SHAPES: (client, headers, request ids)."""
     request_ids = []
     for index, persons in enumerate(SHAPES):
         case = client.post("/api/v1/cases", headers=headers, json={
@@ -89,29 +93,34 @@ def measure(label, url):
     return result
 
 
-def _postgres_url():
+@contextmanager
+def throwaway_postgres():
+    """The URL of a new PostgreSQL database on TEST_DATABASE_URL's server, dropped on exit
+    (None when TEST_DATABASE_URL is not set)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
-        return None, None
+        yield None
+        return
     base_url = sa.make_url(normalise_database_url(base))
     name = f"streha_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    return admin, (name, base_url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield base_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def main():
     results = []
     with tempfile.TemporaryDirectory() as folder:
         results.append(measure("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}"))
-    admin, postgres = _postgres_url()
-    if postgres:
-        try:
-            results.append(measure("postgresql", postgres[1]))
-        finally:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{postgres[0]}" WITH (FORCE)')
+    with throwaway_postgres() as url:
+        if url:
+            results.append(measure("postgresql", url))
     sys.stdout.write(f"\nGET /placement-requests/{{id}}/proposals, Kosovo network, {CALLS} calls\n")
     sys.stdout.write(f"{'database':<12}{'median ms':>12}{'p95 ms':>10}{'max ms':>10}\n")
     for row in results:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench.occupancy import _generate, _geography_only
-from bench.proposals import SHAPES, _app, _postgres_url
+from bench.proposals import _app, open_requests, throwaway_postgres
 from placement.extensions import db
 from placement.services import accounts
 from placement.services.network import load_network
@@ -41,19 +41,7 @@ def _seed(app):
         db.session.commit()
         with db.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-    request_ids = []
-    for index, persons in enumerate(SHAPES):
-        case = client.post("/api/v1/cases", headers=headers, json={
-            "category": "thb" if index % 2 else "dv", "risk": "medium", "persons": persons,
-            "suspects": [{"municipality": "gjilan"}], "referral_source": "police",
-            "identifying_authority": "police"}).get_json()
-        request = client.post("/api/v1/placement-requests", headers=headers, json={
-            "case_id": case["id"], "urgency": "urgent",
-            "current_municipality": "prishtine"}).get_json()
-        request_ids.append(request["id"])
-    return client, headers, request_ids
+    return open_requests(app.test_client(), {"Authorization": f"Bearer {token}"})
 
 
 def _figures(walls, cpus):
@@ -123,16 +111,11 @@ def measure(url):
 
 
 def main():
-    admin, postgres = _postgres_url()
-    if not postgres:
-        sys.stdout.write("bench.proposals_scale needs TEST_DATABASE_URL (PostgreSQL)\n")
-        return
-    try:
-        result = measure(postgres[1])
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{postgres[0]}" WITH (FORCE)')
-        admin.dispose()
+    with throwaway_postgres() as url:
+        if not url:
+            sys.stdout.write("bench.proposals_scale needs TEST_DATABASE_URL (PostgreSQL)\n")
+            return
+        result = measure(url)
     sys.stdout.write("\n2,500 generated shelters, PostgreSQL, in-process, one client\n")
     sys.stdout.write(f"{'':<26}{'median ms':>11}{'p95 ms':>9}{'CPU ms':>9}\n")
     for name in ("proposals", "proposals_after_a_change", "hold"):

@@ -30,7 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from bench.proposals import SHAPES, _postgres_url
+from bench.proposals import SHAPES, throwaway_postgres
 from placement import create_app
 from placement.crypto import new_key
 from placement.extensions import db
@@ -238,17 +238,9 @@ def _during_run(base, case_token, national_token, request_ids, worker_pid, basel
 
 
 def main():
-    admin, postgres = _postgres_url()
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            url = postgres[1] if postgres else f"sqlite:///{Path(folder) / 'bench.db'}"
-            result = {"database": "postgresql" if postgres else "sqlite",
-                      **measure(url, folder)}
-        finally:
-            if postgres:
-                with admin.connect() as connection:
-                    connection.exec_driver_sql(
-                        f'DROP DATABASE IF EXISTS "{postgres[0]}" WITH (FORCE)')
+    with throwaway_postgres() as postgres, tempfile.TemporaryDirectory() as folder:
+        url = postgres or f"sqlite:///{Path(folder) / 'bench.db'}"
+        result = {"database": "postgresql" if postgres else "sqlite", **measure(url, folder)}
     sys.stdout.write(f"\nOptimizer run of {REQUESTS} requests, {SHELTERS} shelters, "
                      f"{result['database']}\n{json.dumps(result, indent=1)}\n")
     out = Path(__file__).parent / "results" / "runs.json"
