@@ -60,7 +60,8 @@ class PersonRules:
         self._offers: dict[str, np.ndarray] = {}
         self._reasons: dict[tuple, list[dict[str, str]]] = {}
         self._allowed: dict[tuple, np.ndarray] = {}
-        self._fits: dict[tuple, np.ndarray] = {}
+        self._speech: dict[frozenset, np.ndarray] = {}
+        self._needs: dict[frozenset, np.ndarray] = {}
 
     def reasons(self, request: Request) -> list[dict[str, str]]:
         """The profile reasons, one dict per trait group (index with `trait_of`)."""
@@ -83,16 +84,29 @@ class PersonRules:
 
     def fits(self, request: Request) -> np.ndarray:
         """L2 fit of the request at every shelter: language points plus met needs."""
-        key = (frozenset(request.languages), frozenset(request.needs))
-        found = self._fits.get(key)
+        return self.language(request) + self.needs(request)
+
+    def language(self, request: Request) -> np.ndarray:
+        """L2's language points of the request at every shelter."""
+        key = frozenset(request.languages)
+        found = self._speech.get(key)
         if found is None:
             shelters = self.instance.shelters
             speech = np.array([language_points(request, shelters[k])
                                for k in self._speech_firsts] or [0], dtype=np.int64)
-            found = speech[self.speech_of] if len(self.speech_of) else speech[:0]
-            for need in sorted(set(request.needs) - {WHEELCHAIR}):
+            found = self._speech[key] = speech[self.speech_of] if len(self.speech_of) \
+                else speech[:0]
+        return found
+
+    def needs(self, request: Request) -> np.ndarray:
+        """L2's met needs of the request at every shelter (wheelchair is a hard rule)."""
+        key = frozenset(request.needs)
+        found = self._needs.get(key)
+        if found is None:
+            found = np.zeros(len(self.speech_of), dtype=np.int64)
+            for need in sorted(key - {WHEELCHAIR}):
                 found = found + self._offer(need)
-            self._fits[key] = found
+            self._needs[key] = found
         return found
 
     def _offer(self, service: str) -> np.ndarray:
@@ -113,15 +127,26 @@ class Geometry:
         self.lats = np.array([s.lat for s in instance.shelters], dtype=float)
         self.lons = np.array([s.lon for s in instance.shelters], dtype=float)
         self.radii = np.array([s.location_radius_km for s in instance.shelters], dtype=float)
-        self._towns: dict[str, np.ndarray] = {}
+        # Per municipality some shelter's area touches: which shelters' areas touch it. Built
+        # whole here, so that what a request asks about (a suspect's municipality) leaves no
+        # trace in the table.
+        towns: dict[str, list[int]] = {}
+        for k, shelter in enumerate(self.shelters):
+            for town in shelter.area_towns:
+                towns.setdefault(town, []).append(k)
+        self._towns = {}
+        for town, members in towns.items():
+            touched = np.zeros(len(self.shelters), dtype=bool)
+            touched[members] = True
+            self._towns[town] = touched
+        self._nowhere = np.zeros(len(self.shelters), dtype=bool)
+        self._nowhere.flags.writeable = False
+        for touched in self._towns.values():
+            touched.flags.writeable = False
 
     def touches(self, municipality: str) -> np.ndarray:
         """Per shelter: does its area touch this municipality?"""
-        found = self._towns.get(municipality)
-        if found is None:
-            found = self._towns[municipality] = np.array(
-                [municipality in s.area_towns for s in self.shelters], dtype=bool)
-        return found
+        return self._towns.get(municipality, self._nowhere)
 
     def codes(self, request: Request) -> list[np.ndarray]:
         """Per place rule (`registry.PLACE`, in order): its code at every shelter (0: holds,

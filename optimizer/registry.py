@@ -118,6 +118,12 @@ def _room_preference(room) -> tuple:
     return (room.kind == "family", room.free)
 
 
+def room_preference_columns(table) -> tuple:
+    """`_room_preference` for every room of a batch table (`batch.RoomRules`), as
+    `numpy.lexsort` keys: least significant first."""
+    return (table.free, table.kind == "family")
+
+
 def shelter_verdict(policy, request, shelter) -> tuple[list, dict[str, str]]:
     """Rooms the request can enter at this shelter, and every rule that excludes it."""
     reasons = shelter_reasons(policy, request, shelter)
