@@ -189,6 +189,13 @@ def build_instance(requests, shelter_ids=None, policy=None, shelters=None):
         policy=policy_from_dict(stored_policy.optimizer_policy() if policy is None else policy))
 
 
+def ranking_request(request):
+    """What ranking one request against the cached network needs besides it: the stored
+    policy and the request, both as the optimizer reads them."""
+    policy = policy_from_dict(stored_policy.optimizer_policy())
+    return policy, requests_from_list(request_dicts([request]))[0]
+
+
 def ranking_instance(request, shelters=None):
     """One request against every shelter, its coordinator's overrides travelling as waivers."""
     return build_instance([request], shelters=shelters)

@@ -8,28 +8,31 @@ cache, and reads the rooms and beds of the others (set-based: one query for all 
 what is answered is always what the database holds now, whichever process changed it, and only
 what changed since the last call is read again.
 
+On the network as it stands the cache keeps one `optimizer.ranker.Ranker` per policy (the batch
+tables every rule runs over, built once), so ranking a request reads no shelter again and runs
+each rule once over all shelters; and the last rankings themselves, for requests asked about
+again (a case manager's page polls).
+
 An entry is stored only from a transaction that has written nothing to the network: a stamp
 seen inside a writing transaction may yet be rolled back, and must not label committed state.
 """
 
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 
 from optimizer.io import instance_from_dict
-from optimizer.registry import shelter_verdict
-from optimizer.relax import offer, works
-from optimizer.rules import rank
+from optimizer.ranker import Ranker
+from optimizer.types import Instance
 from placement.extensions import db
 from placement.models import Bed, PolicyVersion, Room, Shelter
 
 EXTENSION = "streha.network_cache"
 WRITTEN = "streha.network_written"
-_MISSING = object()
 NETWORK_TABLES = frozenset({Shelter.__tablename__, Room.__tablename__, Bed.__tablename__,
                             PolicyVersion.__tablename__})
 
@@ -44,16 +47,12 @@ class Entry:
     room_kinds: dict  # room id: kind
     referral_phone: str | None
     confirmed_at: object
-    # Verdicts already reached on this shelter as it is: {(request, policy): (rooms, reasons)},
-    # and the checked relaxation offered there (or None): {(request, policy): relaxation}.
-    verdicts: dict = field(default_factory=dict, compare=False)
-    relaxations: dict = field(default_factory=dict, compare=False)
 
 
-# Verdicts kept per shelter, and whole rankings kept (the requests ranked again and again: a
-# case manager's polling).
-VERDICTS_KEPT = 16
+# Whole rankings kept (the requests ranked again and again: a case manager's polling), and
+# rankers kept for the network as it is (one per policy: the policy rarely changes).
 RANKINGS_KEPT = 32
+RANKERS_KEPT = 2
 
 
 class Network(NamedTuple):
@@ -67,8 +66,10 @@ class _Cache:
         self.entries = {}
         # The last network stored (its signature, its entries).
         self.listing = None
-        # {(request, policy): (signature, (ranking, relaxations))}
+        # {(request, policy) digest: (signature, found)}
         self.rankings = {}
+        # {policy digest: (signature, ranker, its lock)}
+        self.rankers = {}
         self.lock = threading.Lock()
 
 
@@ -180,20 +181,41 @@ def _stamps():
         cursor.close()
 
 
-def ranking(network, instance, request, derive=None):
-    """`rank(instance, request)` with its relaxations (and `derive(ranking, relaxations)`, what
-    the caller makes of them), remembered for this request and policy while the network's
-    signature stays the same, and otherwise ranked again from the verdicts remembered per
-    shelter."""
+def ranker(network, policy):
+    """The network's ranker under this policy (its lock beside it: a ranker's memory is not
+    for two threads at once), built on the first request after the network or the policy
+    changed."""
     cache = _cache()
-    key = _key(request, instance.policy)
+    key = _key(policy)
+    kept = cache.rankers.get(key)
+    if kept is not None and kept[0] == network.signature:
+        return kept[1], kept[2]
+    made = Ranker(Instance(shelters=tuple(e.shelter for e in network.entries), requests=(),
+                           policy=policy))
+    found = (network.signature, made, threading.Lock())
+    if not _written(db.session):
+        with cache.lock:
+            rankers = {k: v for k, v in cache.rankers.items() if v[0] == network.signature}
+            if len(rankers) >= RANKERS_KEPT:
+                rankers = {}
+            rankers[key] = found
+            cache.rankers = rankers
+    return found[1], found[2]
+
+
+def ranking(network, policy, request, derive=None):
+    """The request ranked on the network under the policy, with its checked relaxations
+    (`optimizer.ranker.Ranked`), and `derive(ranked)`, what the caller makes of it; kept for
+    this request and policy while the network's signature stays the same."""
+    cache = _cache()
+    key = _key(request, policy)
     kept = cache.rankings.get(key)
     if kept is not None and kept[0] == network.signature:
         return kept[1]
-    ranked = rank(instance, request.id, relaxations=False,
-                  verdict=memo_verdict(network.by_id, request, instance.policy))
-    relaxations = memo_relaxations(network.by_id, instance, request, ranked.excluded)
-    found = (ranked, relaxations, derive(ranked, relaxations) if derive else None)
+    made, lock = ranker(network, policy)
+    with lock:
+        ranked = made.rank(request, relaxations=True)
+    found = (ranked, derive(ranked) if derive else None)
     if not _written(db.session):
         with cache.lock:
             # Only rankings of the network as it is now are worth keeping (a ranking at 2,500
@@ -205,60 +227,10 @@ def ranking(network, instance, request, derive=None):
     return found
 
 
-def _key(request, policy):
-    """The request and policy as a digest of their reprs (every field a rule could read): the
+def _key(*parts):
+    """Requests and policies as a digest of their reprs (every field a rule could read): the
     cache keeps no opened suspect coordinates in memory, only their hash."""
-    return hashlib.sha256(f"{request!r}|{policy!r}".encode()).digest()
-
-
-def _remember(memo, key, compute):
-    # One lookup, not `in` then `[]`: another thread may clear the memo in between.
-    found = memo.get(key, _MISSING)
-    if found is not _MISSING:
-        return found
-    found = compute()
-    if len(memo) >= VERDICTS_KEPT:
-        memo.clear()
-    memo[key] = found
-    return found
-
-
-def memo_relaxations(by_id, instance, request, excluded):
-    """`relax.relaxations_for`, remembered like the verdicts: a rule's relaxation reads only the
-    policy, the request and the one shelter it would admit."""
-    key = _key(request, instance.policy)
-    found = []
-    for exclusion in excluded:
-        def checked(exclusion=exclusion):
-            relaxation = offer(instance, request, exclusion)
-            return relaxation if relaxation and works(instance, request, relaxation) else None
-
-        entry = by_id.get(exclusion.shelter)
-        if entry is None or entry.shelter is not instance.shelter(exclusion.shelter):
-            relaxation = checked()
-        else:
-            relaxation = _remember(entry.relaxations, key, checked)
-        if relaxation:
-            found.append(relaxation)
-    return tuple(found)
-
-
-def memo_verdict(by_id, request, policy):
-    """`registry.shelter_verdict`, remembered on each cached shelter for this request and
-    policy. The key is the whole request and policy (their reprs: every field the rules could
-    read), and an entry lives only as long as its shelter's version: a verdict is never reused
-    for a shelter, a request or a policy that changed."""
-    key = _key(request, policy)
-
-    def verdict(policy_now, request_now, shelter):
-        entry = by_id.get(shelter.id)
-        if entry is None or entry.shelter is not shelter or policy_now is not policy \
-                or request_now is not request:
-            return shelter_verdict(policy_now, request_now, shelter)
-        return _remember(entry.verdicts, key,
-                         lambda: shelter_verdict(policy_now, request_now, shelter))
-
-    return verdict
+    return hashlib.sha256("|".join(repr(part) for part in parts).encode()).digest()
 
 
 def _load(shelter_ids, stamps):

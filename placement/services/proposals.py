@@ -5,10 +5,12 @@ sentences that state rules and thresholds. All of it is computed from shelters' 
 (services/instances.py), so none of it depends on where a shelter exactly is.
 """
 
+import numpy as np
+
 from optimizer.registry import RULE_CODES
 from placement import clock
 from placement.services import capacity, network_cache
-from placement.services.instances import ranking_instance
+from placement.services.instances import ranking_request
 
 # Bands, not kilometres: travel runs to the area's anchor, so a band is only a rough drive time.
 # The options, excluded shelters and relaxations answered inline by default (all of Kosovo's fit: 8
@@ -49,35 +51,33 @@ def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0,
     A limit of None: all of them."""
     network = network_cache.snapshot()
     entries = network.by_id
-    instance = ranking_instance(request, shelters=[e.shelter for e in network.entries])
+    policy, asked = ranking_request(request)
 
-    def derive(ranking, relaxations):
-        return list(_best_room_per_kind(ranking.options, entries)), _by_rule(ranking.excluded,
-                                                                             entries)
+    def derive(ranked):
+        return _best_room_per_kind(ranked), _by_rule(ranked.excluded, entries)
 
-    ranking, relaxations, (options, by_rule) = network_cache.ranking(
-        network, instance, instance.request(request.id), derive)
+    ranked, (options, by_rule) = network_cache.ranking(network, policy, asked, derive)
     moment = clock.now()
     return {
         "request": request.id,
         "override": request.override_rules or [],
         "options": [_option(o, entries[o.shelter], moment)
-                    for o in _page(options, options_offset, options_limit)],
+                    for o in ranked.options(_page(options, options_offset, options_limit))],
         "options_total": len(options),
         "excluded": [
             {"shelter": dict(entries[e.shelter].ref), "rules": list(e.rules),
              "reasons": list(e.reasons), "details": reason_details(e.rules, e.reasons)}
-            for e in _page(ranking.excluded, excluded_offset, excluded_limit)
+            for e in _page(ranked.excluded, excluded_offset, excluded_limit)
         ],
-        "excluded_total": len(ranking.excluded),
+        "excluded_total": len(ranked.excluded),
         "excluded_by_rule": by_rule,
         "relaxations": [
             {"rule": r.rule, "shelter": dict(entries[r.shelter].ref),
              "parameter": r.parameter, "current": r.current, "relaxed": r.relaxed,
              "message": r.message}
-            for r in _page(relaxations, relaxations_offset, relaxations_limit)
+            for r in _page(ranked.relaxations, relaxations_offset, relaxations_limit)
         ],
-        "relaxations_total": len(relaxations),
+        "relaxations_total": len(ranked.relaxations),
     }
 
 
@@ -99,14 +99,15 @@ def _by_rule(excluded, entries):
             for rule in sorted(counts, key=RULE_CODES.index)]
 
 
-def _best_room_per_kind(options, entries):
-    """One option per shelter and room kind: the optimizer's first (tightest fitting) room."""
-    seen = set()
-    for option in options:
-        key = (option.shelter, entries[option.shelter].room_kinds[option.room])
-        if key not in seen:
-            seen.add(key)
-            yield option
+def _best_room_per_kind(ranked):
+    """The rows (positions in rank order) of one option per shelter and room kind: the
+    optimizer's first, tightest fitting, room of that kind."""
+    if not len(ranked):
+        return np.zeros(0, dtype=np.int64)
+    _kinds, kind = np.unique(ranked.ranker.rooms.kind[ranked.room], return_inverse=True)
+    shelter_and_kind = ranked.shelter.astype(np.int64) * (int(kind.max()) + 1) + kind
+    _pairs, first = np.unique(shelter_and_kind, return_index=True)
+    return np.sort(first)
 
 
 def _option(option, entry, moment):

@@ -44,7 +44,9 @@ def _render_proposals(placement_request, error=None, status=200):
                                      options_limit=None, relaxations_limit=None)
     audit.record("request.proposals", "placement_request", placement_request.id)
     persons = placement_request.case.persons
-    shelters = {s.id: s for s in db.session.scalars(sa.select(Shelter))}
+    shown = {o["shelter"]["id"] for o in answer["options"]}
+    shelters = {s.id: s for s in db.session.scalars(sa.select(Shelter).where(
+        Shelter.id.in_(shown)))}
     options = [{**o, "words": fit_words(o, persons, shelters[o["shelter"]["id"]])}
                for o in answer["options"]]
     excluded = [{**e, "sentences": [reason_sentence(d, english) for d, english in
