@@ -11,6 +11,8 @@ with the one-pair checks the validator uses (a test holds them equal). Waived ru
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .geo import distances_km, haversine_km, rounded_km
@@ -62,6 +64,10 @@ class PersonRules:
         self._allowed: dict[tuple, np.ndarray] = {}
         self._speech: dict[frozenset, np.ndarray] = {}
         self._needs: dict[frozenset, np.ndarray] = {}
+
+    def remembered(self) -> int:
+        """How many kinds of request this table keeps answers for."""
+        return len(self._reasons) + len(self._speech) + len(self._needs)
 
     def reasons(self, request: Request) -> list[dict[str, str]]:
         """The profile reasons, one dict per trait group (index with `trait_of`)."""
@@ -173,6 +179,15 @@ class Geometry:
         return out
 
 
+def _patched(column, rows, values):
+    """A copy of a column (an array, or a dict of arrays) with `rows` set to `values`."""
+    if isinstance(column, dict):
+        return {key: _patched(column[key], rows, values[key]) for key in column}
+    patched = column.copy()
+    patched[rows] = values
+    return patched
+
+
 class RoomRules:
     """`registry.room_reasons` for a kind of request at every shelter: the table the room
     rules' batch forms run over, one row per room."""
@@ -186,7 +201,35 @@ class RoomRules:
         self.free = np.array([r.free for _, r in rooms], dtype=np.int64)
         for name, value in h5_rooms.columns([r for _, r in rooms]).items():
             setattr(self, name, value)
+        # Each shelter's first row (and, last, the row count).
+        self.starts = np.cumsum([0] + [len(s.rooms) for s in instance.shelters])
         self._codes: dict[tuple, np.ndarray] = {}
+
+    def with_rooms_of(self, instance: Instance, changed: list[int]) -> RoomRules | None:
+        """The table of `instance`, which differs from this table's instance only in the
+        shelters at `changed`: their rows read again, the rest copied. None when one of them
+        has another number of rooms (every later row would move): build the table anew."""
+        if any(len(instance.shelters[s].rooms) != self.starts[s + 1] - self.starts[s]
+               for s in changed):
+            return None
+        table = copy.copy(self)
+        table.forget()
+        if not changed:
+            return table
+        rows = np.concatenate([np.arange(self.starts[s], self.starts[s + 1]) for s in changed])
+        rooms = [room for s in changed for room in instance.shelters[s].rooms]
+        for name, value in (("kind", [r.kind for r in rooms]), ("free", [r.free for r in rooms]),
+                            *h5_rooms.columns(rooms).items()):
+            setattr(table, name, _patched(getattr(self, name), rows, value))
+        return table
+
+    def forget(self):
+        """Drop the answers kept per kind of request."""
+        self._codes = {}
+
+    def remembered(self) -> int:
+        """How many kinds of request this table keeps answers for."""
+        return len(self._codes)
 
     def codes(self, request: Request) -> np.ndarray:
         """Per shelter: 0 when a room takes the request, else 1 + the index in

@@ -14,14 +14,17 @@ service keeps one ranker per network and ranks each request it is asked about).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from .batch import Geometry, PersonRules, RoomRules, groups
 from .hard.base import Rule
+from .hard.h1_beds import bed_relaxation_rooms, beds_added
 from .registry import (
     ADMITS,
+    BEDS_ADDED_ALWAYS_WORK,
     FITS,
     PLACE,
     RELAXABLE,
@@ -34,9 +37,17 @@ from .relax import offer, works
 from .rules import Option, Ranking
 from .types import Exclusion, Id, Instance, Relaxation, Request, Unassigned
 
-# Distinct exclusions (rules and sentences) a ranker keeps before it forgets them all: each holds
-# an array over every shelter, and a long-lived ranker meets ever more suspects' radii.
+
+def _unroomed(shelter) -> tuple:
+    """Everything of a shelter but its rooms: what the profile and place tables read."""
+    return tuple(getattr(shelter, f.name) for f in fields(shelter) if f.name != "rooms")
+
+
+# Distinct exclusions (rules and sentences) a ranker keeps before it forgets them all (each holds
+# an array over every shelter, and a long-lived ranker meets ever more suspects' radii), and
+# kinds of request its tables keep answers for (arrays over every shelter or room).
 CONTENTS_KEPT = 512
+KINDS_KEPT = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +95,8 @@ class Ranker:
         self.geometry = Geometry(instance)
         self.rooms = RoomRules(instance)
         self.shelter_ids = [s.id for s in instance.shelters]
-        self.room_ids = [room.id for s in instance.shelters for room in s.rooms]
+        self._room_objects = [room for s in instance.shelters for room in s.rooms]
+        self.room_ids = [room.id for room in self._room_objects]
         starts = np.cumsum([0] + [len(s.rooms) for s in instance.shelters])
         # Each room's place in its shelter's list, and what the room preference reads of it.
         self._position = np.arange(len(self.room_ids)) - starts[self.rooms.shelter]
@@ -95,6 +107,30 @@ class Ranker:
         self._takes: dict[tuple, np.ndarray] = {}
         self._forget()
 
+    def following(self, instance: Instance) -> Ranker:
+        """A ranker of `instance`: this one's network after some shelters changed. When the
+        same shelters stand in the same order under the same policy, and only rooms and beds
+        changed (the other shelters the very same objects), only the changed shelters' rooms
+        are read again; otherwise the ranker is built anew."""
+        old, new = self.instance.shelters, instance.shelters
+        if instance.policy != self.instance.policy or len(old) != len(new):
+            return Ranker(instance)
+        changed = [k for k, (a, b) in enumerate(zip(old, new, strict=True)) if a is not b]
+        if any(_unroomed(old[k]) != _unroomed(new[k]) for k in changed):
+            return Ranker(instance)
+        rooms = self.rooms.with_rooms_of(instance, changed)
+        if rooms is None:
+            return Ranker(instance)
+        made = copy.copy(self)
+        made.instance, made.rooms = instance, rooms
+        made._room_objects = [room for s in new for room in s.rooms] if changed \
+            else self._room_objects
+        made.room_ids = [room.id for room in made._room_objects]
+        made._preference = room_preference_columns(rooms)
+        made._takes = {}
+        made._forget()
+        return made
+
     def _forget(self):
         self._person_ids: dict[tuple, int] = {(): 0}
         self._person_reasons: list[dict[str, str]] = [{}]
@@ -102,7 +138,6 @@ class Ranker:
         self._contents: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         self._exclusions: list[np.ndarray] = []  # per content: Exclusion by shelter
         self._built: list[np.ndarray] = []
-        self._beds: dict[tuple, Relaxation | None] = {}
 
     # -- the answers ----------------------------------------------------------------------
 
@@ -140,8 +175,14 @@ class Ranker:
     # -- how ---------------------------------------------------------------------------------
 
     def _bound(self):
+        """A ranker lives as long as its network stands: keep its memory bounded."""
         if len(self._contents) > CONTENTS_KEPT:
             self._forget()
+        if self.people.remembered() > KINDS_KEPT:
+            self.people = PersonRules(self.instance)
+        if self.rooms.remembered() + len(self._takes) > KINDS_KEPT:
+            self.rooms.forget()
+            self._takes = {}
 
     def _room_takes(self, request: Request) -> np.ndarray:
         """Per room of the table: does it take the request as it stands (H5 admits it, H1
@@ -232,10 +273,14 @@ class Ranker:
     def _relaxations(self, request: Request, exclusions: list[Exclusion]) -> tuple:
         """Checked relaxations for exclusions by a single relaxable rule, in shelter order."""
         found = []
-        key = room_key(request)
+        beds = None
         for exclusion in exclusions:
-            if exclusion.rules[0] in ROOM_RELAXABLE:
-                relaxation = self._bed_relaxation(request, key, exclusion)
+            rule = exclusion.rules[0]
+            if rule in ROOM_RELAXABLE:
+                if beds is None:
+                    beds = bed_relaxation_rooms(self.rooms, request,
+                                                ADMITS.room_check(self.rooms, request))
+                relaxation = self._beds_added(request, rule, exclusion.shelter, beds)
             else:
                 relaxation = offer(self.instance, request, exclusion)
                 if relaxation and not works(self.instance, request, relaxation):
@@ -244,14 +289,14 @@ class Ranker:
                 found.append(relaxation)
         return tuple(found)
 
-    def _bed_relaxation(self, request: Request, key: tuple, exclusion: Exclusion):
-        """A room rule's relaxation depends only on the shelter and what the room rules read
-        from the request: with it the only rule, every other rule passes, so one check holds
-        for all."""
-        cache_key = (key, exclusion.shelter, exclusion.rules)
-        if cache_key not in self._beds:
-            relaxation = offer(self.instance, request, exclusion)
-            if relaxation and not works(self.instance, request, relaxation):
-                relaxation = None
-            self._beds[cache_key] = relaxation
-        return self._beds[cache_key]
+    def _beds_added(self, request: Request, rule: str, shelter_id, beds: np.ndarray):
+        """The room rule's relaxation at one shelter (`h1_beds.bed_relaxation`, from the batch
+        form's room), checked where the registry says it must be."""
+        row = int(beds[self.instance.shelter_index[shelter_id]])
+        if row < 0:
+            return None
+        room = self._room_objects[row]
+        relaxation = beds_added(rule, shelter_id, room, request.size - room.free)
+        if not BEDS_ADDED_ALWAYS_WORK and not works(self.instance, request, relaxation):
+            return None
+        return relaxation

@@ -52,6 +52,26 @@ def bed_relaxation(instance, request, shelter_id, rule: str):
     if not short:
         return None
     missing, _, room = min(short, key=lambda item: item[:2])
+    return beds_added(rule, shelter_id, room, missing)
+
+
+def bed_relaxation_rooms(table, request, admitted) -> np.ndarray:
+    """`bed_relaxation`'s room for every shelter of a room table (`batch.RoomRules`) at once:
+    per shelter the row of the room `admitted` marks with the fewest beds missing (the first
+    such room on ties), or -1 where none is short."""
+    rows = np.nonzero(admitted & (table.free < request.size))[0]
+    # By shelter, then beds missing, then the room's place (rows are in the shelter's order).
+    rows = rows[np.lexsort((rows, request.size - table.free[rows], table.shelter[rows]))]
+    shelters = table.shelter[rows]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = shelters[1:] != shelters[:-1]
+    found = np.full(table.count, -1, dtype=np.int64)
+    found[shelters[first]] = rows[first]
+    return found
+
+
+def beds_added(rule: str, shelter_id, room, missing: int) -> Relaxation:
+    """The relaxation that adds `missing` beds to the room."""
     beds = "one bed" if missing == 1 else f"{missing} beds"
     return Relaxation(
         rule, shelter_id, "beds", room.beds, room.beds + missing,

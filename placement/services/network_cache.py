@@ -183,20 +183,26 @@ def _stamps():
 
 def ranker(network, policy):
     """The network's ranker under this policy (its lock beside it: a ranker's memory is not
-    for two threads at once), built on the first request after the network or the policy
-    changed."""
+    for two threads at once): built on the first request under a policy, and after a change
+    to the network made from the last one, reading again only the shelters that changed."""
     cache = _cache()
     key = _key(policy)
     kept = cache.rankers.get(key)
     if kept is not None and kept[0] == network.signature:
         return kept[1], kept[2]
-    made = Ranker(Instance(shelters=tuple(e.shelter for e in network.entries), requests=(),
-                           policy=policy))
+    instance = Instance(shelters=tuple(e.shelter for e in network.entries), requests=(),
+                        policy=policy)
+    if kept is None:
+        made = Ranker(instance)
+    else:  # the network moved on since: read again only the shelters whose version moved
+        with kept[2]:
+            made = kept[1].following(instance)
     found = (network.signature, made, threading.Lock())
     if not _written(db.session):
         with cache.lock:
-            rankers = {k: v for k, v in cache.rankers.items() if v[0] == network.signature}
-            if len(rankers) >= RANKERS_KEPT:
+            # One per policy; another policy's ranker of an older network can still follow it.
+            rankers = dict(cache.rankers)
+            if key not in rankers and len(rankers) >= RANKERS_KEPT:
                 rankers = {}
             rankers[key] = found
             cache.rankers = rankers

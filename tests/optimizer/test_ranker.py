@@ -6,9 +6,11 @@ from dataclasses import replace
 
 from hypothesis import given
 
+from optimizer import ranker as ranker_module
 from optimizer.generate import generate
 from optimizer.io import instance_from_dict
 from optimizer.ranker import CONTENTS_KEPT, Ranker
+from optimizer.registry import ADMITS, BEDS_ADDED_ALWAYS_WORK
 from optimizer.rules import rank
 from optimizer.types import Instance, Suspect
 
@@ -71,3 +73,78 @@ def test_a_suspects_municipality_leaves_no_trace_in_the_ranker():
         assert ranker.geometry._towns == towns
         h6 = {e.shelter for e in found.excluded if "H6" in e.rules}
         assert (instance.shelters[0].id in h6) == (municipality == town)
+
+
+def _changed(instance, picks, change):
+    shelters = list(instance.shelters)
+    for k in picks:
+        shelters[k] = change(shelters[k])
+    return Instance(shelters=tuple(shelters), requests=instance.requests, policy=instance.policy)
+
+
+def _fill_rooms(shelter):
+    # Every room's beds taken or held: what holds and placements do to a shelter.
+    return replace(shelter, rooms=tuple(replace(room, held=room.beds - len(room.occupants))
+                                        for room in shelter.rooms))
+
+
+def _empty_rooms(shelter):
+    return replace(shelter, rooms=tuple(replace(room, occupants=(), held=0)
+                                        for room in shelter.rooms))
+
+
+def test_a_ranker_following_changed_beds_answers_as_one_built_anew():
+    instance = instance_from_dict(generate(120, 30, 13))
+    ranker = Ranker(instance)
+    _same_as_rank(instance, ranker)  # its memory filled on the network before the change
+    for change in (_fill_rooms, _empty_rooms):
+        after = _changed(instance, range(0, 120, 7), change)
+        following = ranker.following(after)
+        # Only rooms changed: the shelters' own tables are kept, the rooms read again.
+        assert following.people is ranker.people and following.rooms is not ranker.rooms
+        _same_as_rank(after, following)
+        instance, ranker = after, following
+
+
+def test_a_ranker_following_other_changes_is_built_anew_and_answers_right():
+    instance = instance_from_dict(generate(60, 20, 17))
+    ranker = Ranker(instance)
+    _same_as_rank(instance, ranker)
+    changes = [
+        lambda s: replace(s, languages=("sq", "en", "tr")),  # what the shelter is
+        lambda s: replace(s, rooms=s.rooms[:-1] or s.rooms),  # a room removed
+        lambda s: replace(s, lat=s.lat + 0.2),  # where its area is
+    ]
+    for change in changes:
+        after = _changed(instance, [0, 5, 9], change)
+        following = ranker.following(after)
+        _same_as_rank(after, following)
+    gone = instance.shelters[0].id
+    fewer = Instance(shelters=instance.shelters[1:], policy=instance.policy, requests=tuple(
+        replace(r, exclude_shelters=tuple(s for s in r.exclude_shelters if s != gone))
+        for r in instance.requests))
+    _same_as_rank(fewer, ranker.following(fewer))
+
+
+def test_bed_relaxations_are_checked_when_the_registry_cannot_vouch_for_them(monkeypatch):
+    # Were H5 ever to read a room's beds, each added-beds relaxation is checked again.
+    checked = []
+    real = ranker_module.works
+    monkeypatch.setattr(ranker_module, "BEDS_ADDED_ALWAYS_WORK", False)
+    monkeypatch.setattr(ranker_module, "works",
+                        lambda *args: checked.append(args[2].rule) or real(*args))
+    _same_as_rank(instance_from_dict(generate(80, 20, 5)))
+    assert {"H1", "H2"} & set(checked)
+
+
+def test_the_registry_vouches_for_bed_relaxations_only_while_h5_ignores_beds():
+    assert ("beds" not in ADMITS.room_reads) == BEDS_ADDED_ALWAYS_WORK
+    assert BEDS_ADDED_ALWAYS_WORK
+
+
+def test_a_long_lived_ranker_keeps_its_memory_bounded_and_its_answers(monkeypatch):
+    monkeypatch.setattr(ranker_module, "KINDS_KEPT", 2)
+    instance = instance_from_dict(generate(80, 30, 19))
+    ranker = Ranker(instance)
+    _same_as_rank(instance, ranker)
+    assert ranker.people.remembered() <= 2 + 3 and ranker.rooms.remembered() <= 2 + 1
