@@ -257,3 +257,42 @@ def test_the_openapi_document_describes_the_new_fields(client):
         "/api/v1/placement-requests/{request_id}/proposals"]["get"]["parameters"]}
     assert {"excluded_limit", "excluded_offset", "options_limit", "options_offset",
             "relaxations_limit", "relaxations_offset"} <= parameters
+
+
+def test_a_warmed_worker_reads_no_shelter_for_its_first_proposals(app, client, network,
+                                                                  make_user):
+    from placement.services import network_cache
+
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager, persons=WOMAN, suspects=[])
+    fresh = _second_app(app)  # a worker just started: nothing cached
+    network_cache.warm(fresh)
+    statements = []
+    with fresh.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = fresh.test_client().get(
+            f"/api/v1/placement-requests/{request['id']}/proposals",
+            headers=case_manager.headers)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+        engine.dispose()
+    assert answer.status_code == 200
+    assert answer.get_json()["options"]
+    assert not [s for s in statements if "FROM rooms" in s or "FROM beds" in s]
+
+
+def test_warming_a_database_not_yet_migrated_leaves_it_to_the_first_request(tmp_path):
+    from placement.services import network_cache
+
+    empty = create_app(_base_config(f"sqlite:///{tmp_path / 'empty.db'}"))
+    network_cache.warm(empty)  # no error: the first request reads the network itself
+    with empty.app_context():
+        db.engine.dispose()
+    assert empty.extensions.get(network_cache.EXTENSION) is None or \
+        empty.extensions[network_cache.EXTENSION].listing is None
