@@ -144,7 +144,7 @@ def _hint_patterns(prepared, model, hint) -> None:
 
 def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
           stop: threading.Event | None = None, started: float | None = None,
-          clock=time.monotonic) -> Solution:
+          clock=time.monotonic, writing_s_per_exclusion: float = 0.0) -> Solution:
     """Place the waiting requests: the lexicographic optimum of SPEC §4, within `time_limit` s.
 
     `method` "cpsat" proves optimality when it can; "greedy" is the one-pass baseline. `stop`
@@ -154,16 +154,20 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
 
     `started` (a reading of `clock`, by default `time.monotonic`) is when the caller's work
     began, if before this call: reading the instance then counts against `time_limit`, and
-    `wall_time_s` reports from there.
+    `wall_time_s` reports from there. `writing_s_per_exclusion`: what the caller spends on
+    each exclusion of the answer after this call (the command line writing it out), kept back
+    from the search as the greedy answer's unplaced requests foretell it.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     start = clock() if started is None else started
     preparing = clock()
     prepared = prepare(instance)
-    reserve = _finish_reserve(instance, time_limit, clock() - preparing)
-    deadline = start + max(0.0, time_limit - reserve)
     greedy = _as_placed(prepared, greedy_assign(prepared))
+    unplaced = len(instance.requests) - len(greedy)
+    reserve = _finish_reserve(instance, time_limit, clock() - preparing,
+                              unplaced * len(instance.shelters) * writing_s_per_exclusion)
+    deadline = start + max(0.0, time_limit - reserve)
     placeable = [r for r in range(len(instance.requests)) if prepared.candidates[r].shelters]
     if method == "greedy":
         progress = _Progress(greedy, proven=False,
@@ -181,16 +185,19 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
                     unassigned, method)
 
 
-def _finish_reserve(instance: Instance, time_limit: float, preparing_s: float = 0.0) -> float:
+def _finish_reserve(instance: Instance, time_limit: float, preparing_s: float = 0.0,
+                    writing_s: float = 0.0) -> float:
     """Seconds kept back from the search for filling, checking and explaining the answer, so
     that the whole call, explanations included, stays within `time_limit` (measured: about
     0.3 s for 1,000 requests against 2,500 shelters). Finishing costs about what preparing did
     (measured: 0.5 s and 0.6 s of CPU at that size, 0.1 s each for 500 requests against 300),
     so half as much again as preparing took is kept too: that follows the machine's load,
     which an estimate from the size alone does not (at a load of 5 on 2 cores, national runs
-    overran 10 s by up to 0.3 s with the size alone). At most a fifth of the limit."""
+    overran 10 s by up to 0.3 s with the size alone). At most a fifth of the limit, besides
+    `writing_s`, the caller's own writing of the answer: at most half the limit in all."""
     pairs = len(instance.requests) * len(instance.shelters)
-    return min(0.2 * max(0.0, time_limit), max(0.05 + 3e-7 * pairs, 1.5 * preparing_s))
+    finishing = min(0.2 * max(0.0, time_limit), max(0.05 + 3e-7 * pairs, 1.5 * preparing_s))
+    return min(0.5 * max(0.0, time_limit), finishing + writing_s)
 
 
 def _exact(prepared, placeable, greedy, deadline, stop, clock=time.monotonic) -> _Progress:

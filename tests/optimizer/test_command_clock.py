@@ -44,3 +44,31 @@ def test_a_read_that_used_up_the_limit_leaves_no_time_to_search(tmp_path, monkey
     # With the limit spent on reading, the answer is the greedy one, valid but not proven.
     assert late["status"] == "feasible"
     assert quick["status"] == "optimal"
+
+
+def test_wall_time_includes_writing_the_answer(tmp_path, monkeypatch, capsys):
+    # wall_time_s is read once everything before it is written: a slow write shows in it.
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(generate(20, 60, seed=5)))
+    clock, real_dumps = SlowReading(), json.dumps
+
+    def slow_dumps(value, **options):
+        if isinstance(value, dict) and "excluded" in value:
+            clock.extra += 10.0  # each unplaced request's text takes "ten seconds"
+        return real_dumps(value, **options)
+
+    monkeypatch.setattr("optimizer.io.json.dumps", slow_dumps)
+    assert command.main(["solve", str(path), "--time-limit", "10"], clock=clock) == 0
+    solution = json.loads(capsys.readouterr().out)
+    assert solution["unassigned"]
+    assert solution["wall_time_s"] >= 10.0 * len(solution["unassigned"])
+
+
+def test_the_search_keeps_back_the_time_the_answer_takes_to_write():
+    from optimizer.io import instance_from_dict
+    from optimizer.solve import _finish_reserve
+
+    instance = instance_from_dict(generate(20, 10, seed=5))
+    plain = _finish_reserve(instance, 10.0)
+    assert _finish_reserve(instance, 10.0, writing_s=2.0) == plain + 2.0
+    assert _finish_reserve(instance, 10.0, writing_s=60.0) == 5.0  # half the limit at most
