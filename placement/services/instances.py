@@ -7,6 +7,8 @@ A region-level shelter's own municipality stays out too. Suspect coordinates are
 handed to the optimizer in memory, and never leave this module in a response.
 """
 
+import json
+
 import sqlalchemy as sa
 
 from optimizer.io import instance_from_dict, policy_from_dict, requests_from_list
@@ -25,6 +27,9 @@ from placement.models import (
 from placement.services import network_cache
 from placement.services import policy as stored_policy
 from placement.services.cases import suspects_of
+
+# Up to this many requests, the residents read are only those related to them by a keep-apart.
+RELATED_ONLY = 8
 
 
 def shelter_dicts(shelter_ids=None):
@@ -93,28 +98,42 @@ def _shelter_dict(shelter, rooms):
     }
 
 
-def _centroids():
-    rows = db.session.execute(sa.select(Municipality.code, Municipality.lat, Municipality.lon))
+def _centroids(codes):
+    """{code: (lat, lon)} of these municipalities."""
+    rows = db.session.execute(sa.select(Municipality.code, Municipality.lat, Municipality.lon)
+                              .where(Municipality.code.in_(sorted(codes))))
     return {code: (lat, lon) for code, lat, lon in rows}
 
 
-def _residence_of_cases():
-    """[(shelter id, case code, case keep-apart codes)] for every live hold or placement.
+def _residence_of_cases(cases=None):
+    """[(shelter id, case code, case keep-apart codes)] for every live hold or placement, or,
+    given `cases` (the requests' own), only those a keep-apart could join to one of them: a
+    resident named in their lists, or one whose own list names one of them (matched on the list
+    as stored, its JSON text: a superset, which `_apart` then checks exactly). A network of
+    thousands of residents is then not read for every request's proposals.
 
     An accepted hold stays `accepted` after its placement ends (no-show, discharge, transfer):
     the placement, not the hold, says whether the person is still expected or there.
     """
+    if cases is None:
+        related = sa.true()
+    else:
+        named = sorted({code for case in cases for code in case.keep_apart_from or []})
+        related = sa.or_(Case.code.in_(named), *(
+            sa.cast(Case.keep_apart_from, sa.Text).contains(json.dumps(case.code),
+                                                             autoescape=True)
+            for case in cases))
     holds = db.session.execute(
         sa.select(Hold.shelter_id, Case.code, Case.keep_apart_from)
         .join(PlacementRequest, PlacementRequest.id == Hold.request_id)
         .join(Case, Case.id == PlacementRequest.case_id)
-        .where(Hold.status == "active")
+        .where(Hold.status == "active", related)
     ).all()
     placed = db.session.execute(
         sa.select(Placement.shelter_id, Case.code, Case.keep_apart_from)
         .join(PlacementRequest, PlacementRequest.id == Placement.request_id)
         .join(Case, Case.id == PlacementRequest.case_id)
-        .where(Placement.status.in_(("accepted", "placed")))
+        .where(Placement.status.in_(("accepted", "placed")), related)
     ).all()
     return holds + placed
 
@@ -125,8 +144,14 @@ def _apart(case_a_code, case_a_list, case_b_code, case_b_list):
 
 def request_dicts(requests):
     """The §5 request objects of these placement requests, with keep-apart resolved."""
-    centroids = _centroids()
-    residences = _residence_of_cases()
+    suspects = {request.id: suspects_of(request.case) for request in requests}
+    centroids = _centroids({r.current_municipality for r in requests} | {
+        s["municipality"] for found in suspects.values() for s in found
+        if s.get("lat") is None})
+    # A few requests (proposals, a hold: one) read only the residents a keep-apart could join
+    # to them; a run's queue reads them all once.
+    residences = _residence_of_cases(
+        [r.case for r in requests] if len(requests) <= RELATED_ONLY else None)
     dicts = []
     for request in requests:
         case = request.case
@@ -141,7 +166,7 @@ def request_dicts(requests):
             "persons": [{k: p[k] for k in ("gender", "age", "role")} for p in persons],
             "languages": sorted({lang for p in persons for lang in p.get("languages", [])}),
             "needs": sorted({need for p in persons for need in p.get("needs", [])}),
-            "suspects": _suspect_dicts(case, centroids),
+            "suspects": _suspect_dicts(suspects[request.id], centroids),
             "keep_apart_from": [
                 other.id for other in requests
                 if other.case_id != case.id
@@ -160,9 +185,9 @@ def request_dicts(requests):
     return dicts
 
 
-def _suspect_dicts(case, centroids):
+def _suspect_dicts(suspects, centroids):
     result = []
-    for suspect in suspects_of(case):
+    for suspect in suspects:
         municipality = suspect.get("municipality")
         if suspect.get("lat") is not None:
             lat, lon = suspect["lat"], suspect["lon"]
