@@ -36,10 +36,10 @@ SHAPES = [
 ]
 
 
-def _app(url):
+def _app(url, **extra):
     config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": uuid.uuid4().hex,
               "ENCRYPTION_KEYS": f"k1:{new_key()}", "ENCRYPTION_KEY_ID": "k1",
-              "AUDIT_HMAC_KEY": uuid.uuid4().hex}
+              "AUDIT_HMAC_KEY": uuid.uuid4().hex, **extra}
     return create_app(config)
 
 

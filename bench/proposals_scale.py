@@ -2,8 +2,9 @@
 
 The network is bench.occupancy's generated one (2,500 shelters, about 35,000 beds). A case
 manager opens requests of several shapes; then, through the WSGI app in-process:
-GET /placement-requests/{id}/proposals (median, p95, CPU per request, body size), the same
-right after the network changed (a hold placed and cancelled elsewhere before each call), and
+GET /placement-requests/{id}/proposals (median, p95, CPU per request, body size); the first
+call for requests never asked about before (each a new ranking); the same call right after
+the network changed (a hold placed and cancelled elsewhere before each call), and
 POST /placement-requests/{id}/holds followed by its cancel (median and p95 of the hold, CPU).
 Needs TEST_DATABASE_URL. Results go to bench/results/proposals_scale.json.
 
@@ -26,6 +27,7 @@ from placement.services.network import load_network
 
 CALLS = int(os.environ.get("BENCH_SCALE_CALLS", "100"))
 HOLDS = int(os.environ.get("BENCH_SCALE_HOLDS", "30"))
+NEW_ROUNDS = int(os.environ.get("BENCH_SCALE_NEW_ROUNDS", "8"))  # of len(SHAPES) new requests
 
 
 def _seed(app):
@@ -58,7 +60,9 @@ def _timed(call):
 
 
 def measure(url):
-    app = _app(url)
+    # Quotas lifted: the case manager opens a few dozen requests, each with a suspect.
+    app = _app(url, QUOTA_OPEN_REQUESTS_PER_ACCOUNT=10_000,
+               QUOTA_OPEN_REQUESTS_PER_ORGANISATION=10_000, SUSPECT_CHANGES_PER_DAY=10_000)
     client, headers, request_ids = _seed(app)
     path = "/api/v1/placement-requests/{}/proposals"
     for request_id in request_ids:  # warm up (and fill a cache, where there is one)
@@ -72,6 +76,17 @@ def measure(url):
         cpus.append(cpu)
         sizes.append(len(answer.data))
     proposals = {**_figures(walls, cpus), "body_bytes": max(sizes)}
+    # The first proposals of requests never asked about: each ranked on the network's ranker.
+    walls, cpus = [], []
+    for _round in range(NEW_ROUNDS):
+        _client, _headers, fresh = open_requests(client, headers)
+        for request_id in fresh:
+            answer, wall, cpu = _timed(lambda r=request_id: client.get(path.format(r),
+                                                                       headers=headers))
+            assert answer.status_code == 200, answer.get_json()
+            walls.append(wall)
+            cpus.append(cpu)
+    first = {"calls": len(walls), **_figures(walls, cpus)}
     request_id = request_ids[0]
     options = client.get(path.format(request_id), headers=headers).get_json()["options"]
     walls, cpus = [], []
@@ -103,7 +118,8 @@ def measure(url):
         assert answer.status_code == 200
         walls.append(wall)
         cpus.append(cpu)
-    result = {"shelters": 2500, "calls": CALLS, "proposals": proposals, "hold": hold,
+    result = {"shelters": 2500, "calls": CALLS, "proposals": proposals,
+              "proposals_new_request": first, "hold": hold,
               "proposals_after_a_change": {"calls": HOLDS, **_figures(walls, cpus)}}
     with app.app_context():
         db.engine.dispose()
@@ -118,7 +134,7 @@ def main():
         result = measure(url)
     sys.stdout.write("\n2,500 generated shelters, PostgreSQL, in-process, one client\n")
     sys.stdout.write(f"{'':<26}{'median ms':>11}{'p95 ms':>9}{'CPU ms':>9}\n")
-    for name in ("proposals", "proposals_after_a_change", "hold"):
+    for name in ("proposals", "proposals_new_request", "proposals_after_a_change", "hold"):
         row = result[name]
         sys.stdout.write(f"{name:<26}{row['median_ms']:>11}{row['p95_ms']:>9}"
                          f"{row['cpu_ms']:>9}\n")
