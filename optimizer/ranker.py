@@ -29,9 +29,11 @@ from .registry import (
     PLACE,
     RELAXABLE,
     ROOM_RELAXABLE,
+    relaxed,
     room_key,
     room_preference_columns,
     room_reasons,
+    shelter_verdict,
 )
 from .relax import offer, works
 from .rules import Option, Ranking
@@ -274,6 +276,7 @@ class Ranker:
         """Checked relaxations for exclusions by a single relaxable rule, in shelter order."""
         found = []
         beds = None
+        policies: dict[tuple, object] = {}
         for exclusion in exclusions:
             rule = exclusion.rules[0]
             if rule in ROOM_RELAXABLE:
@@ -283,11 +286,25 @@ class Ranker:
                 relaxation = self._beds_added(request, rule, exclusion.shelter, beds)
             else:
                 relaxation = offer(self.instance, request, exclusion)
-                if relaxation and not works(self.instance, request, relaxation):
+                if relaxation and not self._works(request, relaxation, policies):
                     relaxation = None
             if relaxation:
                 found.append(relaxation)
         return tuple(found)
+
+    def _works(self, request: Request, relaxation: Relaxation, policies: dict) -> bool:
+        """`relax.works`, building a relaxed policy once for all the relaxations that change
+        only the policy, to the same value (H6's distance, at many shelters alike): the
+        registry's `relaxed` leaves their shelter as it is."""
+        shelter = self.instance.shelter(relaxation.shelter)
+        key = (relaxation.rule, relaxation.parameter, relaxation.relaxed)
+        policy = policies.get(key)
+        if policy is None:
+            policy, changed = relaxed(self.instance.policy, shelter, relaxation)
+            if changed is not shelter:  # it changes the shelter: nothing to share
+                return bool(shelter_verdict(policy, request, changed)[0])
+            policies[key] = policy
+        return bool(shelter_verdict(policy, request, shelter)[0])
 
     def _beds_added(self, request: Request, rule: str, shelter_id, beds: np.ndarray):
         """The room rule's relaxation at one shelter (`h1_beds.bed_relaxation`, from the batch

@@ -14,6 +14,7 @@ from optimizer.registry import ADMITS, BEDS_ADDED_ALWAYS_WORK
 from optimizer.rules import rank
 from optimizer.types import Instance, Suspect
 
+from . import factory
 from .test_property import SETTINGS
 from .test_registry_batch import waived_instances
 
@@ -148,3 +149,20 @@ def test_a_long_lived_ranker_keeps_its_memory_bounded_and_its_answers(monkeypatc
     ranker = Ranker(instance)
     _same_as_rank(instance, ranker)
     assert ranker.people.remembered() <= 2 + 3 and ranker.rooms.remembered() <= 2 + 1
+
+
+def test_shelters_one_policy_change_would_open_are_each_checked_under_it():
+    # Shelters 12 to 30 km from a high-risk request's suspect (policy: 30 km): each is opened
+    # by the same smaller distance (10, 15 or 20 km) or none, one relaxed policy serving many;
+    # one shelter is also full, so that distance alone would not open it.
+    suspect = {"lat": 42.0, "lon": 21.0, "municipality": None}
+    shelters = [factory.shelter(f"s{k}", lat=factory.north_of(42.0, 12 + k), lon=21.0)
+                for k in range(18)]
+    shelters.append(factory.shelter("full", lat=factory.north_of(42.0, 22), lon=21.0,
+                                    rooms=[factory.room(beds=1, held=1)]))
+    instance = factory.build(shelters, [factory.request(risk="high", suspects=[suspect])])
+    ranked = Ranker(instance).rank(instance.requests[0], relaxations=True)
+    assert ranked.ranking() == rank(instance, "q1", relaxations=True)
+    offered = [r for r in ranked.relaxations if r.rule == "H6"]
+    assert len(offered) > len({r.relaxed for r in offered}) > 1
+    assert "full" not in {r.shelter for r in ranked.relaxations}
