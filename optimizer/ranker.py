@@ -125,9 +125,11 @@ class Ranker:
             return Ranker(instance)
         made = copy.copy(self)
         made.instance, made.rooms = instance, rooms
-        made._room_objects = [room for s in new for room in s.rooms] if changed \
-            else self._room_objects
-        made.room_ids = [room.id for room in made._room_objects]
+        made._room_objects, made.room_ids = list(self._room_objects), list(self.room_ids)
+        for k in changed:
+            rows = slice(rooms.starts[k], rooms.starts[k + 1])
+            made._room_objects[rows] = new[k].rooms
+            made.room_ids[rows] = [room.id for room in new[k].rooms]
         made._preference = room_preference_columns(rooms)
         made._takes = {}
         made._forget()
