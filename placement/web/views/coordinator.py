@@ -31,6 +31,8 @@ bp = PageBlueprint("web_coordinator", __name__, url_prefix="/coordinator")
 COORDINATORS = runs.RUNNERS
 QUEUE_PAGE = 100
 RUN_POLL_SECONDS = 3
+RUN_PAGE_SIZE = 100
+MAX_PAGE = 100_000
 
 
 class RunForm(FlaskForm):
@@ -100,15 +102,18 @@ def start_run():
 @page(*COORDINATORS)
 def run_result(run_id):
     run = runs.visible_run(page_user(), run_id)
-    proposals = run.proposals
-    # The named shelters and rooms in one query each, not one per proposal (a run may hold 1,000).
+    # A page of the results (a run may hold 1,000); bounded, as the database's OFFSET is.
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    proposals, total = runs.run_proposals(run, RUN_PAGE_SIZE, (number - 1) * RUN_PAGE_SIZE)
+    # The named shelters and rooms in one query each, not one per proposal.
     shelters = _by_id(Shelter, {p.shelter_id for p in proposals if p.shelter_id})
     rooms = _by_id(Room, {p.room_id for p in proposals if p.room_id})
     results = [_result(p, shelters, rooms) for p in proposals]
     # Until the worker has finished, the page asks for itself again every few seconds (htmx).
     return render_template("coordinator/run.html", run=run, results=results,
                            pending=run.status in ("queued", "running"),
-                           poll_seconds=RUN_POLL_SECONDS)
+                           poll_seconds=RUN_POLL_SECONDS, number=number,
+                           pages=max((total + RUN_PAGE_SIZE - 1) // RUN_PAGE_SIZE, 1))
 
 
 def _by_id(model, ids):

@@ -91,3 +91,31 @@ def test_a_run_stored_with_every_excluded_shelter_still_shows_its_summary(
     assert f"{names[first]}, {names[second]}</td>" in result  # H4's examples
     assert (f"{names[first]}, rule H4: Would fit if this shelter took accompanying boys up to"
             " age 16") in result
+
+
+def test_a_runs_page_shows_its_results_a_page_at_a_time(client, network, make_user,
+                                                        monkeypatch):
+    from placement.web.views import coordinator
+
+    monkeypatch.setattr(coordinator, "RUN_PAGE_SIZE", 2)
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    asked = [open_request(client, case_manager, persons=CROWD[:1], suspects=[])[1]["id"]
+             for _ in range(5)]
+    run = client.post("/api/v1/optimizer/runs", json={"time_limit": 5}, headers=national.headers)
+    assert run.status_code == 202, run.get_json()
+    path = f"/coordinator/runs/{run.get_json()['id']}"
+    sign_in(client, national.username)
+    shown = []
+    for number in (1, 2, 3):
+        page = _text(client.get(path, query_string={"page": number}))
+        shown.append([int(found) for found in re.findall(r'id="result-(\d+)"', page)])
+        assert f"Page {number} of 3" in page
+        assert (f'{path}?page={number + 1}"' in page) == (number < 3)
+        assert (f'{path}?page={number - 1}"' in page) == (number > 1)
+    assert shown == [sorted(asked)[:2], sorted(asked)[2:4], sorted(asked)[4:]]
+    # A page past the end is an empty page, not an error; a huge one is bounded.
+    for number in (4, 10**12):
+        beyond = _text(client.get(path, query_string={"page": number}))
+        assert 'id="result-' not in beyond
+        assert "The queue was empty" not in beyond
