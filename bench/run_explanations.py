@@ -2,10 +2,11 @@
 
 In-process on a throwaway database (PostgreSQL when TEST_DATABASE_URL is set, else SQLite):
 bench.api's generated network (BENCH_EXPLAIN_SHELTERS, 2,500 by default), a few requests that
-fit somewhere and a few that fit nowhere (too many people for any room, a boy over every
-shelter's limit), one run over them. Prints the stored explanation's size per unplaced request
-(JSON bytes), the body of GET /optimizer/runs/{id} (its first page, and with limit=500), and
-that body extrapolated to a 1,000-request run leaving 300 unplaced.
+fit somewhere and some that fit nowhere (too many people for any room, a boy over every
+shelter's limit; BENCH_EXPLAIN_REPEATS of each, 3 by default), one run over them. Prints the
+stored explanation's size per unplaced request (JSON bytes), the run's time, the body and time
+of GET /optimizer/runs/{id} (its first page; the body also with limit=500), and the stored size
+extrapolated to a 1,000-request run leaving 300 unplaced.
 """
 
 import json
@@ -13,6 +14,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,6 +36,7 @@ CROWD = [{"gender": "female", "age": 30 + k, "role": "primary" if k == 0 else "a
 BOY = [{"gender": "female", "age": 40, "role": "primary", "languages": ["sq"]},
        {"gender": "male", "age": 17, "role": "child"}]
 NOWHERE = [CROWD, BOY]
+REPEATS = int(os.environ.get("BENCH_EXPLAIN_REPEATS", "3"))  # of NOWHERE
 
 
 def _open(client, headers, persons, category, municipality):
@@ -66,9 +69,11 @@ def measure(url):
         db.session.commit()
         town = db.session.scalar(sa.text("SELECT code FROM municipalities ORDER BY code"))
     client = app.test_client()
-    for index, persons in enumerate(SHAPES + NOWHERE * 3):
+    for index, persons in enumerate(SHAPES + NOWHERE * REPEATS):
         _open(client, case, persons, "thb" if index % 2 else "dv", town)
+    started = time.perf_counter()
     run = client.post("/api/v1/optimizer/runs", json={"time_limit": 30}, headers=coordinator)
+    run_s = time.perf_counter() - started
     assert run.status_code == 202, run.get_json()
     run_id = run.get_json()["id"]
     with app.app_context():
@@ -77,7 +82,9 @@ def measure(url):
                                                   Proposal.shelter_id.is_(None))))
         stored = [len(json.dumps(explanation)) for explanation in explanations]
         db.engine.dispose()
+    started = time.perf_counter()
     first = client.get(f"/api/v1/optimizer/runs/{run_id}", headers=coordinator)
+    get_ms = (time.perf_counter() - started) * 1000
     whole = client.get(f"/api/v1/optimizer/runs/{run_id}?limit=500", headers=coordinator)
     per = statistics.median(stored)
     return {
@@ -85,8 +92,10 @@ def measure(url):
         "shelters": SHELTERS, "requests": run.get_json()["summary"]["requests"],
         "unplaced": len(stored),
         "stored_bytes_per_unplaced": {"median": per, "max": max(stored)},
-        "relaxations_per_unplaced": [e.get("relaxations_total", len(e["relaxations"]))
-                                     for e in explanations],
+        "relaxations_per_unplaced": max(e.get("relaxations_total", len(e["relaxations"]))
+                                        for e in explanations),
+        "run_s": round(run_s, 1),
+        "get_ms": round(get_ms, 1),
         "get_body_bytes": len(first.get_data()),
         "get_body_bytes_limit_500": (len(whole.get_data()) if whole.status_code == 200
                                      else f"status {whole.status_code}"),

@@ -23,7 +23,8 @@ class Runs(View):
 
         Answers 202 with the run, `queued`; the worker solves it within `time_limit` seconds
         and stores a proposal per request. Read the run until its status is `succeeded` (with
-        proposals and a summary) or `failed` (with `failure`, the reason)."""
+        a summary and its proposals, a page at a time) or `failed` (with `failure`, the
+        reason)."""
         run = runs.queue_run(current_user(), **body)
         # Committed before it is queued: the worker reads the run from the database.
         db.session.commit()
