@@ -6,7 +6,8 @@ fit somewhere and some that fit nowhere (too many people for any room, a boy ove
 shelter's limit; BENCH_EXPLAIN_REPEATS of each, 3 by default), one run over them. Prints the
 stored explanation's size per unplaced request (JSON bytes), the run's time, the body and time
 of GET /optimizer/runs/{id} (its first page; the body also with limit=500), and the stored size
-extrapolated to a 1,000-request run leaving 300 unplaced.
+extrapolated to a 1,000-request run leaving 300 unplaced; writes
+bench/results/run_explanations.json.
 """
 
 import json
@@ -29,6 +30,7 @@ from placement.models import Proposal
 from placement.services import accounts
 from placement.services.network import load_network
 
+RESULTS = Path(__file__).parent / "results"
 SHELTERS = int(os.environ.get("BENCH_EXPLAIN_SHELTERS", "2500"))
 UNPLACED_OF_1000 = 300
 CROWD = [{"gender": "female", "age": 30 + k, "role": "primary" if k == 0 else "adult",
@@ -112,6 +114,7 @@ def main():
             result = measure(url)
     json.dump(result, sys.stdout, indent=2)
     print()
+    (RESULTS / "run_explanations.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":
