@@ -65,6 +65,7 @@ test-postgres: $(STAMP) $(MO) browser
 # Never part of `make test`: solver scales, the proposals and occupancy endpoints' latency,
 # the snapshot job's time (PostgreSQL figures when TEST_DATABASE_URL is set), the API through
 # gunicorn under 8 clients (p50/p95/p99, CPU per request, body size; Kosovo and 2,500 shelters),
+# what a run stores and answers per unplaced request at 2,500 shelters,
 # and a 1,000-request optimizer run through gunicorn and the worker while probes time the API.
 bench: $(STAMP)
 	$(BIN)/python -m bench
@@ -73,6 +74,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.occupancy
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.sqlite_reads
+	$(BIN)/python -m bench.run_explanations
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(BIN)/python -m bench.proposals_scale && $(BIN)/python -m bench.audit_writers; \
 	else \

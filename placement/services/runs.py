@@ -19,11 +19,15 @@ from placement.models import (
     Shelter,
     User,
 )
-from placement.services import audit, holds
+from placement.services import audit, exclusions, holds, paging
 from placement.services.instances import build_instance
+from placement.services.proposals import RELAXATIONS_LIMIT
 
 RUNNERS = ("regional_coordinator", "national_coordinator")
 DEFAULT_TIME_LIMIT = 10.0
+# The relaxations stored per unplaced request: the first page live proposals answer (there may
+# be one per shelter: at 2,500 shelters, 1,600 bed relaxations for one large family).
+RELAXATIONS_KEPT = RELAXATIONS_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -158,14 +162,14 @@ def _solve_into(run, requests, actor, time_limit, started, monotonic, before_sol
     solution = solve(instance, time_limit=time_limit, method="cpsat", started=started,
                      clock=monotonic)
     by_id = {rid: db.session.get(PlacementRequest, rid) for rid in request_ids}
-    names = dict(db.session.execute(sa.select(Shelter.id, Shelter.name)).all())
+    refs = _shelter_refs()
     held = 0
     for assignment in solution.assignments:
         proposal = _store(run, assignment.request, assignment.shelter, assignment.room, None)
         if run.auto_hold:
             held += _try_hold(actor, by_id[assignment.request], proposal)
     for unassigned in solution.unassigned:
-        _store(run, unassigned.request, None, None, _explanation(unassigned, names))
+        _store(run, unassigned.request, None, None, _explanation(unassigned, refs))
     run.status = "succeeded"
     run.finished_at = clock.now()
     run.summary = {
@@ -202,18 +206,28 @@ def _try_hold(user, request, proposal):
     return 1
 
 
-def _explanation(unassigned, names):
+def _shelter_refs():
+    """Every shelter's public reference (id, name, kind, region), as live proposals show one."""
+    rows = db.session.execute(
+        sa.select(Shelter.id, Shelter.name, Shelter.kind, Shelter.region_code))
+    return {row.id: {"id": row.id, "name": row.name, "kind": row.kind,
+                     "region": row.region_code} for row in rows}
+
+
+def _explanation(unassigned, refs):
+    """Why a request was left unplaced, in a size that does not grow with the network: the
+    exclusions summed up by rule, as live proposals sum them up (every shelter's own reasons
+    are the request's live proposals, paged), and the first relaxations of all of them."""
     return {
-        "excluded": [
-            {"shelter": e.shelter, "name": names.get(e.shelter), "rules": list(e.rules),
-             "reasons": list(e.reasons)}
-            for e in unassigned.excluded
-        ],
+        "excluded_total": len(unassigned.excluded),
+        "excluded_by_rule": exclusions.by_rule(unassigned.excluded, refs.__getitem__),
         "relaxations": [
-            {"rule": r.rule, "shelter": r.shelter, "parameter": r.parameter,
-             "current": r.current, "relaxed": r.relaxed, "message": r.message}
-            for r in unassigned.relaxations
+            {"rule": r.rule, "shelter": r.shelter, "name": refs[r.shelter]["name"],
+             "parameter": r.parameter, "current": r.current, "relaxed": r.relaxed,
+             "message": r.message}
+            for r in unassigned.relaxations[:RELAXATIONS_KEPT]
         ],
+        "relaxations_total": len(unassigned.relaxations),
     }
 
 
@@ -224,6 +238,12 @@ def visible_run(user, run_id):
     if run is None or (user.role == "regional_coordinator" and run.region_code != user.region_code):
         raise NotFound(f"no optimizer run {run_id}")
     return run
+
+
+def run_proposals(run, limit, offset):
+    """(One page of a run's proposals, in request order; how many it has.)"""
+    return paging.page(sa.select(Proposal).where(Proposal.run_id == run.id)
+                       .order_by(Proposal.request_id), limit, offset)
 
 
 def latest_proposal(request):

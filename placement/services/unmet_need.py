@@ -2,7 +2,7 @@
 
 All of it is computed from what the workflow already records: requests and their events, holds
 (declines with their reason codes, expiries), placements (no-shows, overrides) and the optimizer's
-stored proposals with the rules that excluded each shelter. A request belongs to the region of its
+stored proposals with the rules that excluded shelters. A request belongs to the region of its
 current municipality, as for a regional coordinator's queue. Nothing here names a case.
 """
 
@@ -16,6 +16,7 @@ from placement.errors import Forbidden
 from placement.extensions import db
 from placement.models import Hold, Municipality, Placement, PlacementRequest, Proposal, RequestEvent
 from placement.models.workflow import DECLINE_REASONS
+from placement.services.exclusions import stored_by_rule
 from placement.services.occupancy import _check_region
 from placement.services.occupancy_history import resolve_period
 
@@ -130,9 +131,9 @@ def _unplaced(in_scope, start, end):
     ).all()
     rules_of = {}
     for request_id, explanation in rows:
-        found = rules_of.setdefault(request_id, set())
-        for excluded in (explanation or {}).get("excluded", []):
-            found.update(excluded.get("rules", []))
+        # The rules with at least one shelter counted under them: every rule that excluded one.
+        rules_of.setdefault(request_id, set()).update(
+            entry["rule"] for entry in stored_by_rule(explanation))
     by_rule = {}
     for rules in rules_of.values():
         for rule in rules:

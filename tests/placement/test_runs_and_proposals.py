@@ -48,8 +48,13 @@ def test_unplaceable_request_gets_reasons_in_its_proposal(client, network, make_
     run = client.post("/api/v1/optimizer/runs", json={}, headers=national.headers).get_json()
     proposal = next(p for p in run["proposals"] if p["request_id"] == request["id"])
     assert proposal["shelter_id"] is None
-    rules = {rule for e in proposal["explanation"]["excluded"] for rule in e["rules"]}
-    assert "H4" in rules
+    summary = proposal["explanation"]
+    assert "H4" in {entry["rule"] for entry in summary["excluded_by_rule"]}
+    # Counted as the request's proposals count them, which list every shelter's reasons.
+    live = client.get(f"/api/v1/placement-requests/{request['id']}/proposals",
+                      headers=national.headers).get_json()
+    assert summary["excluded_by_rule"] == live["excluded_by_rule"]
+    assert summary["excluded_total"] == live["excluded_total"] == len(network)
 
 
 def test_stale_shelter_is_marked_confirm_by_phone(client, network, make_user):

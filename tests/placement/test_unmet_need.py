@@ -6,10 +6,12 @@ import io
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from placement import clock
 from placement.extensions import db
 from placement.models import Proposal
+from placement.services.exclusions import stored_by_rule
 from tests.placement.workflow_helpers import open_request, refreshed
 
 URL = "/api/v1/occupancy/unmet-need"
@@ -47,8 +49,22 @@ class Script:
         return self.client.get(URL, query_string=params, headers=self.people[who].headers)
 
 
-@pytest.fixture
-def script(client, network, make_user):
+def _stored(shape, rules):
+    """What a run stored for a request it left unplaced, shelters 1, 2, ... excluded by `rules`:
+    runs store the exclusions summed up by rule; runs before them stored every shelter's."""
+    excluded = [{"shelter": i + 1, "name": f"Shelter {i + 1}", "rules": r}
+                for i, r in enumerate(rules)]
+    if shape == "every shelter":
+        return {"excluded": excluded}
+    return {"excluded_total": len(excluded),
+            "excluded_by_rule": stored_by_rule({"excluded": excluded}),
+            "relaxations": [], "relaxations_total": 0}
+
+
+# Both shapes a run has stored: the same figures from either.
+@pytest.fixture(params=["summary", "every shelter"])
+def script(request, client, network, make_user):
+    shape = request.param
     s = Script(client, make_user)
     case = s.people["case"]
     _a_case, a = open_request(client, case)
@@ -75,10 +91,9 @@ def script(client, network, make_user):
                              headers=s.people["case"].headers).get_json()["placement"]
     s.post("mitrovice", f"/placements/{placement['id']}/arrive")
     # What two optimizer runs left unplaced, and why (as runs store it).
-    for request, rules in ((b, [["H1"], ["H1", "H3"]]), (c, [["H1"]])):
-        db.session.add(Proposal(run_id=_run(), request_id=request["id"], created_at=clock.now(),
-                                explanation={"excluded": [{"shelter": i + 1, "rules": r}
-                                                          for i, r in enumerate(rules)]}))
+    for asked, rules in ((b, [["H1"], ["H1", "H3"]]), (c, [["H1"]])):
+        db.session.add(Proposal(run_id=_run(), request_id=asked["id"], created_at=clock.now(),
+                                explanation=_stored(shape, rules)))
     db.session.commit()
     s.hours(6)
     s.ids = {"a": a["id"], "b": b["id"], "c": c["id"], "d": d["id"]}
@@ -171,3 +186,30 @@ def test_the_external_csv_withholds_small_numbers(script):
     assert rows[("waits", "requests", "count")] == "<5"
     assert rows[("waits", "to_first_hold", "median_hours")] == "<5"
     assert "1" not in {value for key, value in rows.items() if key[0] != "period"}
+
+
+def test_a_runs_summary_gives_the_figures_its_every_shelter_list_gave(client, network,
+                                                                      make_user):
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    crowd = [{"gender": "female", "age": 30 + k, "role": "primary" if k == 0 else "adult"}
+             for k in range(12)]
+    boy = [{"gender": "female", "age": 35, "role": "primary"},
+           {"gender": "male", "age": 16, "role": "child"}]
+    for persons in (crowd, boy):
+        open_request(client, case_manager, persons=persons, suspects=[])
+    run = client.post("/api/v1/optimizer/runs", json={"time_limit": 5},
+                      headers=national.headers)
+    assert run.status_code == 202, run.get_json()
+    headers = national.headers
+    figures = client.get(URL, headers=headers).get_json()["optimizer_unplaced"]
+    assert figures["requests"] == 2 and figures["by_rule"]
+    # The same run as runs stored it before the summary: every excluded shelter with its rules.
+    for proposal in db.session.scalars(sa.select(Proposal).where(Proposal.shelter_id.is_(None))):
+        live = client.get(f"/api/v1/placement-requests/{proposal.request_id}/proposals",
+                          query_string={"excluded_limit": 500}, headers=headers).get_json()
+        proposal.explanation = {"excluded": [
+            {"shelter": e["shelter"]["id"], "name": e["shelter"]["name"], "rules": e["rules"],
+             "reasons": e["reasons"]} for e in live["excluded"]]}
+    db.session.commit()
+    assert client.get(URL, headers=headers).get_json()["optimizer_unplaced"] == figures

@@ -132,7 +132,7 @@ def test_a_shelter_manager_reading_the_request_learns_nothing_of_the_suspects(
     # The case manager still sees why the run placed no one.
     owner = _ok(client.get(f"/api/v1/placement-requests/{request['id']}",
                            headers=case_manager.headers))
-    assert owner["latest_proposal"]["explanation"]["excluded"]
+    assert owner["latest_proposal"]["explanation"]["excluded_by_rule"]
 
 
 def test_a_case_with_a_no_show_behind_it_can_still_be_closed(client, network, make_user):

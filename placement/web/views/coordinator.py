@@ -20,7 +20,7 @@ from placement.errors import Conflict
 from placement.extensions import db
 from placement.models import Placement, Region, Room, Shelter
 from placement.resources.views import request_view
-from placement.services import audit, placements, requests, runs
+from placement.services import audit, exclusions, placements, requests, runs
 from placement.web.auth import page, page_user
 from placement.web.forms import render_form
 from placement.web.rule_words import relaxation_sentence
@@ -31,6 +31,8 @@ bp = PageBlueprint("web_coordinator", __name__, url_prefix="/coordinator")
 COORDINATORS = runs.RUNNERS
 QUEUE_PAGE = 100
 RUN_POLL_SECONDS = 3
+RUN_PAGE_SIZE = 100
+MAX_PAGE = 100_000
 
 
 class RunForm(FlaskForm):
@@ -100,15 +102,18 @@ def start_run():
 @page(*COORDINATORS)
 def run_result(run_id):
     run = runs.visible_run(page_user(), run_id)
-    proposals = run.proposals
-    # The named shelters and rooms in one query each, not one per proposal (a run may hold 1,000).
+    # A page of the results (a run may hold 1,000); bounded, as the database's OFFSET is.
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    proposals, total = runs.run_proposals(run, RUN_PAGE_SIZE, (number - 1) * RUN_PAGE_SIZE)
+    # The named shelters and rooms in one query each, not one per proposal.
     shelters = _by_id(Shelter, {p.shelter_id for p in proposals if p.shelter_id})
     rooms = _by_id(Room, {p.room_id for p in proposals if p.room_id})
     results = [_result(p, shelters, rooms) for p in proposals]
     # Until the worker has finished, the page asks for itself again every few seconds (htmx).
     return render_template("coordinator/run.html", run=run, results=results,
                            pending=run.status in ("queued", "running"),
-                           poll_seconds=RUN_POLL_SECONDS)
+                           poll_seconds=RUN_POLL_SECONDS, number=number,
+                           pages=max((total + RUN_PAGE_SIZE - 1) // RUN_PAGE_SIZE, 1))
 
 
 def _by_id(model, ids):
@@ -120,18 +125,21 @@ def _result(proposal, shelters, rooms):
     shelter = shelters.get(proposal.shelter_id)
     room = rooms.get(proposal.room_id)
     explanation = proposal.explanation or {}
-    excluded = explanation.get("excluded", [])
-    names = {e["shelter"]: e["name"] for e in excluded}
+    relaxations = explanation.get("relaxations", [])
+    # Runs stored before the summary named a relaxation's shelter only in their full list.
+    names = {e["shelter"]: e.get("name") for e in explanation.get("excluded", [])}
     return {
         "request_id": proposal.request_id,
         "shelter": shelter.name if shelter else None,
         "room_kind": room.kind if room else None,
         "held": proposal.hold_id is not None,
         "hold_refused": explanation.get("hold_refused"),
-        "excluded": excluded,
-        "relaxations": [dict(r, name=names.get(r["shelter"], ""),
+        "by_rule": exclusions.stored_by_rule(explanation),
+        "excluded_total": exclusions.stored_total(explanation),
+        "relaxations": [dict(r, name=r.get("name") or names.get(r["shelter"], ""),
                              sentence=relaxation_sentence(r))
-                        for r in explanation.get("relaxations", [])],
+                        for r in relaxations],
+        "relaxations_total": explanation.get("relaxations_total", len(relaxations)),
     }
 
 
@@ -174,9 +182,13 @@ def _show_request(request_id, form, status=None):
     moving = placements.transfer_for(live_one) if live_one else None
     previous = view["transferred_from"]
     moved_from = db.session.get(Placement, previous) if previous else None
+    proposal = view["latest_proposal"]
+    explanation = proposal["explanation"] if proposal else None
     return render_form("coordinator/request.html", form, status=status, view=view,
                        events=events, shelters=shelters, saved="saved" in request.args,
-                       transfer=moving, moved_from=moved_from)
+                       transfer=moving, moved_from=moved_from,
+                       excluded_by_rule=exclusions.stored_by_rule(explanation),
+                       excluded_total=exclusions.stored_total(explanation))
 
 
 def _shelter_names(view):

@@ -36,6 +36,9 @@ def test_the_national_coordinator_runs_the_optimizer_and_overrides_a_rule(
     refused = page.locator("section.result", has=page.locator(f"#result-{boy['id']}"))
     expect(refused.locator(".result__outcome")).to_contain_text("Not placed")
     expect(refused).to_contain_text("H4: The shelter's policy on gender, children or minors")
+    # Counted by rule: every shelter excluded, each rule's row with how many it ruled out.
+    expect(refused).to_contain_text(f"Shelters excluded: {len(network)}.")
+    expect(refused.get_by_role("row", name=re.compile(r"^H4:"))).to_be_visible()
     run_url = page.url
     shot(page, "run")
     # 1 action: open the unplaced request; 3 actions: tick H4, write why, submit.
