@@ -5,6 +5,7 @@ leaves unplaced, instead of every shelter's exclusion: at 2,500 shelters that li
 a megabyte per request, and the summary is a few hundred bytes whatever the network's size.
 """
 
+from collections import Counter
 from typing import NamedTuple
 
 from optimizer.registry import RULE_CODES
@@ -23,13 +24,20 @@ def by_rule(excluded, ref):
     """How many shelters each rule rules out (a shelter counts under each of its rules), in
     rule order, with the first few of them as examples: `ref(shelter_id)` says one (id, name,
     kind, region)."""
-    counts, examples = {}, {}
-    for exclusion in excluded:
+    counts = Counter()
+    for rules, shelters in Counter(tuple(e.rules) for e in excluded).items():
+        for rule in rules:
+            counts[rule] += shelters
+    examples = {rule: [] for rule in counts}
+    wanted = sum(min(EXAMPLES, count) for count in counts.values())
+    for exclusion in excluded:  # the first few of each rule, in order: stop once all found
+        if not wanted:
+            break
         for rule in exclusion.rules:
-            counts[rule] = counts.get(rule, 0) + 1
-            shown = examples.setdefault(rule, [])
+            shown = examples[rule]
             if len(shown) < EXAMPLES:
                 shown.append(dict(ref(exclusion.shelter)))
+                wanted -= 1
     return [{"rule": rule, "shelters": counts[rule], "examples": examples[rule]}
             for rule in sorted(counts, key=RULE_CODES.index)]
 

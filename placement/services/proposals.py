@@ -7,20 +7,17 @@ sentences that state rules and thresholds. All of it is computed from shelters' 
 
 import numpy as np
 
-from optimizer.registry import RULE_CODES
 from placement import clock
-from placement.services import capacity, network_cache
+from placement.services import capacity, exclusions, network_cache
 from placement.services.instances import ranking_request
 
 # Bands, not kilometres: travel runs to the area's anchor, so a band is only a rough drive time.
 # The options, excluded shelters and relaxations answered inline by default (all of Kosovo's fit: 8
-# shelters, a few room kinds each), the most a page may ask for, and the examples shown under
-# each rule of the exclusion summary.
+# shelters, a few room kinds each), and the most a page may ask for.
 OPTIONS_LIMIT = 50
 EXCLUDED_LIMIT = 25
 RELAXATIONS_LIMIT = 25
 PAGE_LIMIT_MAX = 500
-EXAMPLES = 3
 TRAVEL_BANDS = ((25, "under 30 minutes"), (50, "30 to 60 minutes"), (100, "1 to 2 hours"))
 
 
@@ -54,7 +51,8 @@ def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0,
     policy, asked = ranking_request(request)
 
     def derive(ranked):
-        return _best_room_per_kind(ranked), _by_rule(ranked.excluded, entries)
+        return _best_room_per_kind(ranked), exclusions.by_rule(
+            ranked.excluded, lambda shelter: entries[shelter].ref)
 
     ranked, (options, by_rule) = network_cache.ranking(network, policy, asked, derive)
     moment = clock.now()
@@ -83,20 +81,6 @@ def proposals_for(request, excluded_limit=EXCLUDED_LIMIT, excluded_offset=0,
 
 def _page(items, offset, limit):
     return items[offset:None if limit is None else offset + limit]
-
-
-def _by_rule(excluded, entries):
-    """How many shelters each rule rules out (a shelter counts under each of its rules), in
-    rule order, with the first few of them as examples."""
-    counts, examples = {}, {}
-    for exclusion in excluded:
-        for rule in exclusion.rules:
-            counts[rule] = counts.get(rule, 0) + 1
-            shown = examples.setdefault(rule, [])
-            if len(shown) < EXAMPLES:
-                shown.append(dict(entries[exclusion.shelter].ref))
-    return [{"rule": rule, "shelters": counts[rule], "examples": examples[rule]}
-            for rule in sorted(counts, key=RULE_CODES.index)]
 
 
 def _best_room_per_kind(ranked):
