@@ -29,12 +29,14 @@ def add_shelters(count):
     first = (db.session.scalar(sa.select(sa.func.max(Shelter.id))) or 0) + 1
     first_room = (db.session.scalar(sa.select(sa.func.max(Room.id))) or 0) + 1
     shelters, rooms, beds = [], [], []
+    # One secret location for them all: the responses' coordinate scan looks for one more, not
+    # thousands (it searches every response for every coordinate it remembers).
+    lat, lon = 42.312345, 20.512345
+    remember_coordinate(lat)
+    remember_coordinate(lon)
     for n in range(count):
         sort = sort_of(n)
         municipality = "gjakove" if sort == "suspect" else ("prizren", "peje")[n // 4 % 2]
-        lat, lon = 42.300000 + n / 10_000_007, 20.500000 + n / 10_000_019
-        remember_coordinate(lat)
-        remember_coordinate(lon)
         place = places[municipality]
         shelters.append({
             "id": first + n, "code": f"many-{n + 1}", "name": f"Shelter {n + 1:04d}",
