@@ -1,6 +1,7 @@
-"""A placement request as the case manager follows it: proposals in words, holding beds from an
-option, the hold's countdown, cancelling it, the request's timeline and notifications, and a
-transfer of a placed person to another shelter (a new request; the bed is kept until arrival).
+"""A placement request as the case manager follows it: proposals in words (a page of each list
+at a time, the excluded shelters summed up by rule), holding beds from an option, the hold's
+countdown, cancelling it, the request's timeline and notifications, and a transfer of a placed
+person to another shelter (a new request; the bed is kept until arrival).
 
 Every action is the API's transition (holds and requests services, same scopes and audit). The
 parts that change while the page is open (countdown, holds, timeline, notifications) are one
@@ -86,7 +87,8 @@ def _pages_asked():
 
 def _paged_answer(placement_request, number):
     """proposals_for for those pages, each brought back to its list's last page when past it
-    (as the administrator's shelter list does): (answer, page numbers, pages per list)."""
+    (an old link after the beds changed shows the end of the list, not an empty page):
+    (answer, page numbers, pages per list)."""
 
     def ask(number):
         paging = {}
