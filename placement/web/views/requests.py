@@ -1,6 +1,7 @@
-"""A placement request as the case manager follows it: proposals in words, holding beds from an
-option, the hold's countdown, cancelling it, the request's timeline and notifications, and a
-transfer of a placed person to another shelter (a new request; the bed is kept until arrival).
+"""A placement request as the case manager follows it: proposals in words (a page of each list
+at a time, the excluded shelters summed up by rule), holding beds from an option, the hold's
+countdown, cancelling it, the request's timeline and notifications, and a transfer of a placed
+person to another shelter (a new request; the bed is kept until arrival).
 
 Every action is the API's transition (holds and requests services, same scopes and audit). The
 parts that change while the page is open (countdown, holds, timeline, notifications) are one
@@ -27,6 +28,11 @@ bp = PageBlueprint("web_requests", __name__)
 CASE_MANAGER = ("case_manager",)
 POLL_SECONDS = 5
 NOTIFICATIONS_SHOWN = 10
+# The proposals page shows each list a page at a time: all of Kosovo's (8 shelters, one or two
+# room kinds each for a group) fit on the first. Past MAX_PAGE a page number is not read.
+PAGED = ("options", "excluded", "relaxations")
+PAGE_SIZES = {"options": 20, "excluded": 20, "relaxations": 20}
+MAX_PAGE = 100_000
 
 
 def _visible(request_id, lock=False):
@@ -40,8 +46,10 @@ def proposals_page(request_id):
 
 
 def _render_proposals(placement_request, error=None, status=200):
-    answer = proposals.proposals_for(placement_request, excluded_limit=None,
-                                     options_limit=None, relaxations_limit=None)
+    """The page of options, exclusions and relaxations the query string asks for (its own, or
+    the proposals page's that a hold form carried): each list a page at a time; the excluded
+    shelters summed up by rule, one by one only on request, once they fill more than a page."""
+    answer, number, pages = _paged_answer(placement_request, _pages_asked())
     audit.record("request.proposals", "placement_request", placement_request.id)
     persons = placement_request.case.persons
     shown = {o["shelter"]["id"] for o in answer["options"]}
@@ -49,14 +57,52 @@ def _render_proposals(placement_request, error=None, status=200):
         Shelter.id.in_(shown)))}
     options = [{**o, "words": fit_words(o, persons, shelters[o["shelter"]["id"]])}
                for o in answer["options"]]
+    summary = answer["excluded_total"] > PAGE_SIZES["excluded"]
+    listed = not summary or "excluded_page" in request.args
     excluded = [{**e, "sentences": [reason_sentence(d, english) for d, english in
                                     zip(e["details"], e["reasons"], strict=True)]}
-                for e in answer["excluded"]]
+                for e in answer["excluded"]] if listed else []
     relaxations = [{**r, "sentence": relaxation_sentence(r)} for r in answer["relaxations"]]
-    body = render_template("requests/proposals.html", placement_request=placement_request,
-                           options=options, excluded=excluded, relaxations=relaxations,
-                           error=error)
+    # The page as it is: the pager links change one list's page, the hold form comes back to it.
+    here = {f"{name}_page": number[name] for name in PAGED if number[name] > 1}
+    if summary and listed:
+        here["excluded_page"] = number["excluded"]
+    body = render_template(
+        "requests/proposals.html", placement_request=placement_request, options=options,
+        excluded=excluded, relaxations=relaxations, error=error, here=here, number=number,
+        pages=pages, sizes=PAGE_SIZES, summary=summary, listed=listed,
+        hide_list={"request_id": placement_request.id,
+                   **{name: value for name, value in here.items() if name != "excluded_page"}},
+        by_rule=answer["excluded_by_rule"], totals={name: answer[f"{name}_total"]
+                                                    for name in PAGED})
     return body, status
+
+
+def _pages_asked():
+    """The page of each list the query string names (`options_page`, `excluded_page`,
+    `relaxations_page`): 1 when absent or not a whole number, at least 1, at most MAX_PAGE."""
+    return {name: min(max(request.args.get(f"{name}_page", 1, type=int), 1), MAX_PAGE)
+            for name in PAGED}
+
+
+def _paged_answer(placement_request, number):
+    """proposals_for for those pages, each brought back to its list's last page when past it
+    (an old link after the beds changed shows the end of the list, not an empty page):
+    (answer, page numbers, pages per list)."""
+
+    def ask(number):
+        paging = {}
+        for name in PAGED:
+            paging[f"{name}_limit"] = PAGE_SIZES[name]
+            paging[f"{name}_offset"] = (number[name] - 1) * PAGE_SIZES[name]
+        return proposals.proposals_for(placement_request, **paging)
+
+    answer = ask(number)
+    pages = {name: max(-(-answer[f"{name}_total"] // PAGE_SIZES[name]), 1) for name in PAGED}
+    if any(number[name] > pages[name] for name in PAGED):
+        number = {name: min(number[name], pages[name]) for name in PAGED}
+        answer = ask(number)
+    return answer, number, pages
 
 
 @bp.route("/requests/<int:request_id>/holds", methods=["POST"])

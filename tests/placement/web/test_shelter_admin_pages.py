@@ -146,6 +146,25 @@ def test_the_audit_page_filters_and_shows_the_chain_check(client, network, make_
     assert bad.status_code == 422 and "must not be before" in bad.get_data(as_text=True)
 
 
+def test_the_audit_pages_links_keep_the_filters(app, client, network, make_user, monkeypatch):
+    from placement.web.views import admin_audit
+
+    monkeypatch.setattr(admin_audit, "PAGE_SIZE", 2)
+    admin = make_user("admin")
+    for other in (app.test_client(), app.test_client(), client):
+        sign_in(other, admin.username)
+    first = client.get(f"/admin/audit/?action=auth.login&actor={admin.user_id}")
+    text = first.get_data(as_text=True)
+    assert "page 1 of 2 (3 events)" in text and "Newer events" not in text
+    older = re.search(r'<a href="([^"]+)">Older events</a>', text)
+    assert older, "no link to the older events"
+    link = html.unescape(older.group(1))
+    assert "page=2" in link and "action=auth.login" in link and f"actor={admin.user_id}" in link
+    second = client.get(link).get_data(as_text=True)
+    assert "page 2 of 2 (3 events)" in second and "Older events" not in second
+    assert "Newer events" in second
+
+
 def test_other_roles_cannot_open_these_pages(app, client, network, make_user):
     admin = make_user("admin")
     sign_in(client, admin.username)
