@@ -85,7 +85,7 @@ def test_a_get_that_writes_after_another_writer_committed_still_commits(app, net
 
 def test_a_waiting_writer_begins_as_soon_as_the_write_lock_is_freed(app, network):
     """SQLite's own busy handler sleeps up to 100 ms between tries: a writer that found the lock
-    taken began up to 50 ms after its release here. It now tries again within a millisecond."""
+    taken began up to 50 ms after its release here. It now tries again within 4 ms."""
     db.session.commit()
     locked, released, path = threading.Event(), [], db.engine.url.database
 
