@@ -9,7 +9,9 @@ set-up runs.
 
 For each endpoint: p50/p95/p99 latency over all clients, CPU per request (the gunicorn
 workers' user + system time from /proc/<pid>/stat before and after, divided by the requests
-served), the body size, and the SQL statements one call runs (counted in-process):
+served), on PostgreSQL the database's CPU per request too (DB CPU: the server processes serving
+the bench's database, same reading; with 8 clients on 2 cores latency is the queue for CPU, and a
+request's cost is both), the body size, and the SQL statements one call runs (in-process):
 - proposals: GET /api/v1/placement-requests/{id}/proposals (case manager);
 - shelters: GET /api/v1/shelters?limit=50 (unpaged when the API refuses `limit`);
 - hold: POST /api/v1/placement-requests/{id}/holds, then its cancel (each client its own
@@ -289,13 +291,14 @@ def _percentile(values, share):
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def _figures(timings, cpu_s, served, sizes, errors):
+def _figures(timings, cpu_s, served, sizes, errors, db_cpu_s=None):
     return {"calls": len(timings), "errors": len(errors),
             "error_statuses": dict(collections.Counter(errors)),
             "p50_ms": round(statistics.median(timings), 1),
             "p95_ms": round(_percentile(timings, 0.95), 1),
             "p99_ms": round(_percentile(timings, 0.99), 1),
             "cpu_ms": round(1000 * cpu_s / max(1, served), 1),
+            "db_cpu_ms": None if db_cpu_s is None else round(1000 * db_cpu_s / max(1, served), 1),
             "body_kb": round(statistics.median(sizes) / 1024, 1) if sizes else None}
 
 
@@ -308,10 +311,11 @@ def _clients(work):
         thread.join()
 
 
-def _gets(base, workers, path_of, token, calls):
+def _gets(base, workers, path_of, token, calls, backends=None):
     """`calls` GETs spread over the clients: latency, CPU per request, body size."""
     for k in range(2 * WORKERS):  # warm every worker (imports, caches) before measuring
         _call(base, path_of(k), token)
+    database = backends() if backends else None
     timings, sizes, errors = [], [], []
     per_client = max(1, calls // CLIENTS)
 
@@ -323,14 +327,16 @@ def _gets(base, workers, path_of, token, calls):
             if status != 200:
                 errors.append(status)
 
-    before = _cpu_seconds(workers)
+    before, db_before = _cpu_seconds(workers), database and _cpu_seconds(database)
     _clients(work)
     cpu = _cpu_seconds(workers) - before
-    return _figures(timings, cpu, len(timings), sizes, errors)
+    return _figures(timings, cpu, len(timings), sizes, errors,
+                    database and _cpu_seconds(database) - db_before)
 
 
-def _holds(base, workers, targets, token):
+def _holds(base, workers, targets, token, backends=None):
     """Each client holds at its request's shelter and cancels, again and again."""
+    database = backends() if backends else None
     timings, cancels, sizes, errors = [], [], [], []
     per_client = max(1, HOLDS // CLIENTS)
 
@@ -352,16 +358,30 @@ def _holds(base, workers, targets, token):
             if status != 200:
                 errors.append(status)
 
-    before = _cpu_seconds(workers)
+    before, db_before = _cpu_seconds(workers), database and _cpu_seconds(database)
     _clients(work)
     cpu = _cpu_seconds(workers) - before
     if not timings:
         return None
-    found = _figures(timings, cpu, len(timings) + len(cancels), sizes, errors)
+    found = _figures(timings, cpu, len(timings) + len(cancels), sizes, errors,
+                     database and _cpu_seconds(database) - db_before)
     found["cpu_ms_note"] = "per request, holds and cancels together"
     found["holding_clients"] = min(CLIENTS, len(targets))
     found["cancel_p50_ms"] = round(statistics.median(cancels), 1) if cancels else None
     return found
+
+
+def _backends(url):
+    """A function listing the PostgreSQL server processes serving this database (the web
+    workers' pooled connections), whose CPU the requests cost the database; the server is local."""
+    engine = sa.create_engine(url)
+
+    def pids():
+        with engine.connect() as connection:
+            return list(connection.scalars(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()")))
+    return pids
 
 
 def _wait_until_up(base, token, deadline=90):
@@ -391,15 +411,17 @@ def measure(database, scale, url):
     try:
         _wait_until_up(base, tokens["national"])
         workers = _children(web.pid)
+        backends = _backends(url) if database == "postgresql" else None
         load_before = os.getloadavg()[0]
         endpoints = {
             "proposals": _gets(base, workers, lambda n: f"/api/v1/placement-requests/"
-                               f"{requests[n % len(requests)]}/proposals", tokens["case"], calls),
+                               f"{requests[n % len(requests)]}/proposals", tokens["case"], calls,
+                               backends),
             "shelters": _gets(base, workers, lambda _n: seeded["shelters_path"], tokens["case"],
-                              calls),
-            "hold": _holds(base, workers, seeded["hold_targets"], tokens["case"]),
+                              calls, backends),
+            "hold": _holds(base, workers, seeded["hold_targets"], tokens["case"], backends),
             "occupancy": _gets(base, workers, lambda _n: "/api/v1/occupancy",
-                               tokens["national"], calls),
+                               tokens["national"], calls, backends),
         }
     finally:
         web.terminate()
@@ -438,7 +460,7 @@ def _verdicts(results):
 def report(results, verdicts, out=sys.stdout):
     out.write(f"\nAPI under {CLIENTS} clients, gunicorn with {WORKERS} sync workers\n")
     out.write(f"{'set-up':<19}{'endpoint':<11}{'calls':>6}{'p50 ms':>9}{'p95 ms':>9}"
-              f"{'p99 ms':>9}{'CPU ms':>8}{'body KB':>9}{'SQL':>6}{'err':>5}\n")
+              f"{'p99 ms':>9}{'CPU ms':>8}{'DB CPU':>8}{'body KB':>9}{'SQL':>6}{'err':>5}\n")
     for row in results:
         setup = f"{row['database']}/{row['network']}"
         for name, found in row["endpoints"].items():
@@ -447,6 +469,7 @@ def report(results, verdicts, out=sys.stdout):
                 continue
             out.write(f"{setup:<19}{name:<11}{found['calls']:>6}{found['p50_ms']:>9}"
                       f"{found['p95_ms']:>9}{found['p99_ms']:>9}{found['cpu_ms']:>8}"
+                      f"{str(found.get('db_cpu_ms') or '-'):>8}"
                       f"{str(found['body_kb']):>9}{str(found.get('sql_statements', '')):>6}"
                       f"{found['errors']:>5}\n")
     for row in results:

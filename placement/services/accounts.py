@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from placement import clock
 from placement.errors import BadRequest, NotFound, Unauthorized
@@ -186,7 +187,9 @@ def authenticate(token):
     read-only request usually writes nothing; the idle expiry is then early by less than that
     interval, never late.
     """
-    row = db.session.scalar(sa.select(Token).where(Token.token_hash == hash_token(token)))
+    # The token and its user in one statement: every authenticated request runs it.
+    row = db.session.scalar(sa.select(Token).where(Token.token_hash == hash_token(token))
+                            .options(joinedload(Token.user, innerjoin=True)))
     moment = clock.now()
     config = current_app.config
     idle = config["TOKEN_IDLE_TIMEOUT"]

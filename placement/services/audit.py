@@ -185,8 +185,8 @@ def append(session, entries):
     connection = session.connection()
     key, chains = hmac_key(), chain_count(connection.dialect.name)
     take_write_lock(connection)
-    head = _take_head(connection, chains, key)
-    seqs = _next_seqs(connection, len(entries))
+    head, seqs = _take_head(connection, chains, key, len(entries))
+    seqs = seqs or _next_seqs(connection, len(entries))
     position, last_hash, moment = head.position, head.hash, clock.now()
     rows = []
     for seq, entry in zip(seqs, entries, strict=True):
@@ -209,20 +209,38 @@ def _free_head(chains):
             .with_for_update(skip_locked=True))
 
 
-def _take_head(connection, chains, key):
-    """A chain's head, locked for this transaction: a free one, else wait for one at random."""
-    head = connection.execute(_free_head(chains)).first()
+def _take_head(connection, chains, key, count):
+    """(a chain's head, locked for this transaction: a free one, else wait for one at random;
+    on PostgreSQL, when a free head was there at once, the `count` seqs of the rows, taken in
+    the same statement, else None)."""
+    seqs = None
+    if connection.dialect.name == "postgresql":
+        head = connection.execute(_free_head_and_seqs(chains, count)).first()
+        seqs = head and sorted(head.seqs)
+    else:
+        head = connection.execute(_free_head(chains)).first()
     if head is not None and head.chains == chains:
-        return head
+        return head, seqs
     # The first append ever, the first since an upgrade (one head, signed before chains), or
     # every chain busy: make sure every chain has its head before any head vouches for them.
-    if _add_missing_heads(connection, chains, key):
-        head = head or connection.execute(_free_head(chains)).first()
+    if _add_missing_heads(connection, chains, key) and head is None:
+        head = connection.execute(_free_head(chains)).first()
+        seqs = None
     if head is not None:
-        return head
+        return head, seqs
     busy = (sa.select(AuditHead.chain, AuditHead.position, AuditHead.hash, AuditHead.chains)
             .where(AuditHead.chain == random.randint(1, chains)).with_for_update())
-    return connection.execute(busy).one()
+    return connection.execute(busy).one(), None
+
+
+def _free_head_and_seqs(chains, count):
+    """PostgreSQL: a free head and, only when there is one, `count` numbers of the sequence,
+    in one statement instead of two."""
+    head = _free_head(chains).cte("free_head")
+    seqs = (sa.select(sa.func.array_agg(AUDIT_SEQ.next_value()))
+            .select_from(sa.func.generate_series(1, count)).scalar_subquery())
+    return sa.select(head.c.chain, head.c.position, head.c.hash, head.c.chains,
+                     seqs.label("seqs"))
 
 
 def _add_missing_heads(connection, chains, key):

@@ -24,20 +24,23 @@ STALE_HOURS = 8
 
 
 def record_event(bed_id, from_status, to_status, reason, actor, occupant=None):
+    db.session.add(BedEvent(**_event(bed_id, from_status, to_status, reason, actor, occupant)))
+
+
+def _event(bed_id, from_status, to_status, reason, actor, occupant=None):
+    """One bed's history row, as column values."""
     occupant = occupant or {}
-    db.session.add(
-        BedEvent(
-            bed_id=bed_id,
-            at=clock.now(),
-            actor_id=actor.id if actor else None,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            occupant_gender=occupant.get("gender"),
-            occupant_age=occupant.get("age"),
-            occupant_group=occupant.get("group"),
-        )
-    )
+    return {
+        "bed_id": bed_id,
+        "at": clock.now(),
+        "actor_id": actor.id if actor else None,
+        "from_status": from_status,
+        "to_status": to_status,
+        "reason": reason,
+        "occupant_gender": occupant.get("gender"),
+        "occupant_age": occupant.get("age"),
+        "occupant_group": occupant.get("group"),
+    }
 
 
 def touch_shelter(shelter_id, confirmed):
@@ -52,9 +55,15 @@ def touch_shelter(shelter_id, confirmed):
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    shelter = db.session.get(Shelter, shelter_id)
-    if shelter is not None:
-        db.session.expire(shelter)
+    expire_loaded(Shelter, shelter_id)
+
+
+def expire_loaded(model, ident):
+    """Expire the session's copy of a row changed by a Core UPDATE, if it has one: a copy not
+    loaded is left unloaded (session.get would read it, one SELECT per row, for nothing)."""
+    loaded = db.session.identity_map.get(db.session.identity_key(model, ident))
+    if loaded is not None:
+        db.session.expire(loaded)
 
 
 def move_beds(bed_ids, allowed_from, to_status, reason, actor, occupants=None, **values):
@@ -82,6 +91,7 @@ def move_beds(bed_ids, allowed_from, to_status, reason, actor, occupants=None, *
             {"beds": {str(i): state for i, state in blocked.items()}},
         )
     removing = "removed_at" in values
+    changed = []
     for index, bed_id in enumerate(ids):
         occupant = occupants[index] if occupants else {}
         result = db.session.execute(
@@ -99,14 +109,16 @@ def move_beds(bed_ids, allowed_from, to_status, reason, actor, occupants=None, *
         )
         if result.rowcount != 1:
             raise Conflict(f"bed {bed_id} changed while it was being updated")
-        to_event = "removed" if removing else to_status
-        record_event(bed_id, current[bed_id], to_event, reason, actor, occupant)
+        changed.append((bed_id, occupant))
+    # The history rows in one statement after the UPDATEs, not one INSERT per bed.
+    to_event = "removed" if removing else to_status
+    db.session.execute(sa.insert(BedEvent), [
+        _event(bed_id, current[bed_id], to_event, reason, actor, occupant)
+        for bed_id, occupant in changed])
+    for bed_id, _occupant in changed:
         audit.record("bed.remove" if removing else "bed.update", "bed", bed_id, actor=actor,
                      detail=f"{current[bed_id]}>{to_event}")
-    for bed_id in ids:
-        bed = db.session.get(Bed, bed_id)
-        if bed is not None:
-            db.session.expire(bed)
+        expire_loaded(Bed, bed_id)
 
 
 def _transition(bed, allowed_from, to_status, reason, actor, occupant=None, **extra):

@@ -230,3 +230,24 @@ def test_the_demo_shelter_manager_manages_every_shelter(app, network):
     # Printed once: a second run prints no password.
     again = cli(app, "demo", "accounts")
     assert "demo-shelter" not in again.output
+
+
+def test_a_bearer_token_is_checked_in_one_statement(app, client, ana):
+    """Every authenticated request reads its token and the token's user: one statement, not one
+    for the token and a second for its user."""
+    token = login(client).get_json()["token"]
+    db.session.commit()
+    db.session.expunge_all()  # nothing already in the session to answer from
+    seen = []
+
+    def count(_connection, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):  # SQLite's own, at the transaction's start
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        row = accounts.authenticate(token)
+        assert row.user.username == "ana"
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(seen) == 1, seen

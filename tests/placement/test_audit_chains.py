@@ -15,7 +15,7 @@ from placement.models import AuditEvent, AuditHead
 from placement.services import audit
 from placement.services.audit_verify import verify
 from tests.placement.conftest import BACKEND, SECRET_KEYS
-from tests.placement.test_audit import tamper, write_events
+from tests.placement.test_audit import rows_for, tamper, write_events
 
 postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="chains side by side need "
                                    "PostgreSQL's row locks (SQLite has one writer at a time)")
@@ -137,3 +137,29 @@ def test_a_row_inserted_before_a_chains_first_position_is_found(app, position):
     verdict = verify()
     assert (verdict.ok, verdict.chain, verdict.position) == (False, 1, 1), verdict.summary()
     assert "inserted" in verdict.problem
+
+
+@postgres_only
+def test_an_audited_commit_takes_its_head_and_numbers_in_one_statement(app):
+    """Every audited commit (each write, each read of case data) locks a free head and numbers
+    its rows: one statement, then the rows and the head's move; with a chain held by another
+    commit too, and the numbers still increase along the log."""
+    write_events(2)  # every chain has its head
+    seen = []
+
+    def count(_connection, _cursor, statement, *_args):
+        seen.append(statement.split()[0])
+
+    for events in (1, 3):
+        seen.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            write_events(events, "test.counted")
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        assert seen == ["WITH", "INSERT", "UPDATE"], seen
+    commit_while_chain_one_is_held(2)
+    seqs = [row.seq for row in rows_for("test.counted") + rows_for("test.beside")]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 6
+    verdict = verify()
+    assert verdict.ok and verdict.rows == 8, verdict.summary()
