@@ -296,3 +296,26 @@ def test_warming_a_database_not_yet_migrated_leaves_it_to_the_first_request(tmp_
         db.engine.dispose()
     assert empty.extensions.get(network_cache.EXTENSION) is None or \
         empty.extensions[network_cache.EXTENSION].listing is None
+
+
+def test_gunicorn_workers_warm_the_cache_and_freeze_it_before_serving(app, network):
+    import gc
+    import importlib.util
+    import types
+    from pathlib import Path
+
+    from placement.services import network_cache
+
+    path = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    spec = importlib.util.spec_from_file_location("streha_gunicorn_conf", path)
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    fresh = _second_app(app)
+    try:
+        settings.post_worker_init(types.SimpleNamespace(wsgi=fresh))
+        assert fresh.extensions[network_cache.EXTENSION].listing is not None
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        with fresh.app_context():
+            db.engine.dispose()
