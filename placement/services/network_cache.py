@@ -178,6 +178,8 @@ def warm(app):
 
     with app.app_context():
         try:
+            # Only reads: on SQLite without the write lock, beside a writer (WAL).
+            db.session.connection(execution_options={"streha_read_only": True})
             network = snapshot()
             ranker(network, policy_from_dict(stored_policy.optimizer_policy()))
             db.session.commit()

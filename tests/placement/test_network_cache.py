@@ -298,7 +298,7 @@ def test_warming_a_database_not_yet_migrated_leaves_it_to_the_first_request(tmp_
         empty.extensions[network_cache.EXTENSION].listing is None
 
 
-def test_gunicorn_workers_warm_the_cache_and_freeze_it_before_serving(app, network):
+def test_gunicorn_workers_warm_the_cache_and_freeze_it_before_serving(app, client, network):
     import gc
     import importlib.util
     import types
