@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from placement import create_app
 from placement.extensions import db
 from placement.worker import run_queue
@@ -148,3 +150,34 @@ def test_reading_the_queue_counts_against_the_run_s_time_limit(app, client, netw
     assert runs.execute_run(run.id, monotonic=clock) == "succeeded"
     assert handed["left"] == 1.0
     assert 4.0 <= db.session.get(runs.OptimizerRun, run.id).summary["wall_time_s"] <= 5.0
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_a_run_solves_at_the_lowest_cpu_class_and_stores_at_the_caller_s(app, client, network,
+                                                                         make_user, monkeypatch):
+    """The solve runs in a thread of the SCHED_IDLE class, so that a web worker on the same CPUs
+    takes the CPU from it at once; the thread that reads the queue and commits the proposals
+    (holding row locks the API's holds wait on) keeps its class, and so does the caller after."""
+    from placement.services import runs
+
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    open_request(client, case_manager, persons=WOMAN, suspects=[])
+    real_solve, real_store, seen = runs.solve, runs._store, {}
+
+    def solve(instance, **kwargs):
+        seen["solving"] = os.sched_getscheduler(0)
+        return real_solve(instance, **kwargs)
+
+    def store(*args):
+        seen["storing"] = os.sched_getscheduler(0)
+        return real_store(*args)
+
+    monkeypatch.setattr(runs, "solve", solve)
+    monkeypatch.setattr(runs, "_store", store)
+    before = os.sched_getscheduler(0)
+    run = client.post("/api/v1/optimizer/runs", json={"time_limit": 2},
+                      headers=national.headers).get_json()
+    assert run["status"] == "succeeded" and len(run["proposals"]) == 1
+    assert seen["solving"] == os.SCHED_IDLE
+    assert seen["storing"] == before == os.sched_getscheduler(0) != os.SCHED_IDLE
