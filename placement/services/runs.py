@@ -157,8 +157,8 @@ def _solve_into(run, requests, actor, time_limit, started, monotonic, before_sol
     request_ids = [r.id for r in requests]
     if before_solving is not None:
         before_solving()
-    solution = _at_lowest_priority(solve, instance, time_limit=time_limit, method="cpsat",
-                                   started=started, clock=monotonic)
+    solution = solve(instance, time_limit=time_limit, method="cpsat", started=started,
+                     clock=monotonic, search_runner=_at_lowest_priority)
     by_id = {rid: db.session.get(PlacementRequest, rid) for rid in request_ids}
     names = dict(db.session.execute(sa.select(Shelter.id, Shelter.name)).all())
     held = 0
@@ -185,24 +185,25 @@ def _solve_into(run, requests, actor, time_limit, started, monotonic, before_sol
     return run
 
 
-def _at_lowest_priority(function, *args, **kwargs):
-    """Call `function` in a thread of its own of the lowest CPU scheduling class (SCHED_IDLE),
-    and wait for it. A web worker that wakes on the same CPUs preempts such a thread at once;
-    under nice 10 it waits for the solver's slice at its wake-ups (one per SQL statement): with
-    a one-thread CPU hog beside gunicorn on 2 cores, the API's median rose 29 % at nice 10 and
-    not measurably at SCHED_IDLE.
+def _at_lowest_priority(function, *args):
+    """Call `function` (the optimizer's search) in a thread of its own of the lowest CPU
+    scheduling class (SCHED_IDLE), and wait for it. A web worker that wakes on the same CPUs
+    preempts such a thread at once; under nice 10 it waits for the solver's slice at its
+    wake-ups (one per SQL statement): with a one-thread CPU hog beside gunicorn on 2 cores, the
+    API's median rose 29 % at nice 10 and not measurably at SCHED_IDLE.
 
-    Only that thread: the class is per thread on Linux, and the caller, which reads the queue and
-    stores the proposals while holding row locks the API's holds wait on, keeps its own, so it
-    is never starved behind the web. Where the class does not exist the call runs as before.
-    A machine kept busy by the web costs the solve search within its time limit, not time."""
+    Only the search, which the time limit cuts short: starved by a busy web, it finds less, but
+    stops on time. Preparing, filling and explaining the answer (which no clock cuts: starved,
+    a whole solve overran its 30 s limit by 13 s in bench.runs) stay in the caller's thread,
+    and so does the storing, which holds row locks the API's holds wait on. The class is per
+    thread on Linux; where it does not exist the search runs as before."""
     outcome = {}
 
     def work():
         if hasattr(os, "SCHED_IDLE"):
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         try:
-            outcome["value"] = function(*args, **kwargs)
+            outcome["value"] = function(*args)
         except BaseException as error:  # handed to the caller, which records the failure
             outcome["error"] = error
 
