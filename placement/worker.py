@@ -130,7 +130,7 @@ def _child_main(overrides, run_id):
 
     # Below the web workers: on a machine they share, the pages stay quick while a run solves
     # (the run's time limit is wall-clock, so a busy machine costs it search, not time). The
-    # solve itself goes lower still, to SCHED_IDLE (runs._at_lowest_priority).
+    # search itself goes lower still, to SCHED_IDLE (runs._at_lowest_priority).
     os.nice(10)
     _solve_in_app(create_app(overrides), run_id)
 
