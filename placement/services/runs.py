@@ -195,9 +195,8 @@ def _at_lowest_priority(function, *args):
     Only the search, which the time limit cuts short: starved by a busy web, it finds less, but
     stops on time. Preparing, filling and explaining the answer (which no clock cuts: with the
     whole solve at SCHED_IDLE, bench.runs at a load of 6 overran its 30 s limit by 13 and 23 s)
-    stay in the caller's thread,
-    and so does the storing, which holds row locks the API's holds wait on. The class is per
-    thread on Linux; where it does not exist the search runs as before."""
+    stay in the caller's thread, and so does the storing, which holds row locks the API's holds
+    wait on. The class is per thread on Linux; where it does not exist the search runs as before."""
     outcome = {}
 
     def work():
