@@ -188,9 +188,10 @@ def _solve_into(run, requests, actor, time_limit, started, monotonic, before_sol
 def _at_lowest_priority(function, *args):
     """Call `function` (the optimizer's search) in a thread of its own of the lowest CPU
     scheduling class (SCHED_IDLE), and wait for it. A web worker that wakes on the same CPUs
-    preempts such a thread at once; under nice 10 it waits for the solver's slice at its
-    wake-ups (one per SQL statement): with a one-thread CPU hog beside gunicorn on 2 cores, the
-    API's median rose 29 % at nice 10 and not measurably at SCHED_IDLE.
+    preempts such a thread at once, where a thread at nice 10 may keep the CPU for the rest of
+    its slice, at each of the web worker's wake-ups (one per SQL statement). In bench.runs, six
+    runs each way, alternated: while a run solved, the API's p50 rose 29 % and its p95 49 % at
+    nice 10, 9 % and 22 % with the search at SCHED_IDLE (medians), with the same solver statuses.
 
     Only the search, which the time limit cuts short: starved by a busy web, it finds less, but
     stops on time. Preparing, filling and explaining the answer (which no clock cuts: with the
