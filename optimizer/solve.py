@@ -144,7 +144,8 @@ def _hint_patterns(prepared, model, hint) -> None:
 
 def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
           stop: threading.Event | None = None, started: float | None = None,
-          clock=time.monotonic, writing_s_per_exclusion: float = 0.0) -> Solution:
+          clock=time.monotonic, writing_s_per_exclusion: float = 0.0,
+          search_runner=None) -> Solution:
     """Place the waiting requests: the lexicographic optimum of SPEC §4, within `time_limit` s.
 
     `method` "cpsat" proves optimality when it can; "greedy" is the one-pass baseline. `stop`
@@ -157,6 +158,10 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
     `wall_time_s` reports from there. `writing_s_per_exclusion`: what the caller spends on
     each exclusion of the answer after this call (the command line writing it out), kept back
     from the search as the greedy answer's unplaced requests foretell it.
+
+    `search_runner`, if given, is called as `search_runner(function, *args)` to run the search
+    (the part the time limit cuts short) and returns its result: the service runs it in a thread
+    of the lowest CPU class. Preparing, filling and explaining stay in the caller's thread.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
@@ -173,7 +178,8 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
         progress = _Progress(greedy, proven=False,
                              bound=sum(prepared.priorities[r] for r in placeable))
     else:
-        progress = _exact(prepared, placeable, greedy, deadline, stop, clock)
+        progress = (search_runner or _call)(_exact, prepared, placeable, greedy, deadline, stop,
+                                            clock)
     assignments = _finish(prepared, progress, greedy)
     objective = evaluate(instance, assignments)
     status = Status.OPTIMAL if progress.proven else Status.FEASIBLE
@@ -183,6 +189,10 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
     unassigned = explain_unassigned(instance, assignments)
     return Solution(status, objective, bound, clock() - start, tuple(assignments),
                     unassigned, method)
+
+
+def _call(function, *args):
+    return function(*args)
 
 
 def _finish_reserve(instance: Instance, time_limit: float, preparing_s: float = 0.0,

@@ -129,7 +129,8 @@ def _child_main(overrides, run_id):
     from placement import create_app
 
     # Below the web workers: on a machine they share, the pages stay quick while a run solves
-    # (the run's time limit is wall-clock, so a busy machine costs it search, not time).
+    # (the run's time limit is wall-clock, so a busy machine costs it search, not time). The
+    # search itself goes lower still, to SCHED_IDLE (runs._at_lowest_priority).
     os.nice(10)
     _solve_in_app(create_app(overrides), run_id)
 

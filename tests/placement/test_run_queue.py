@@ -1,10 +1,13 @@
 """Optimizer runs leave the web: 202 with the queued run, solved by the worker, failed with a
 reason when the solve raises, and a real `flask worker run` process solving a queued run."""
 
+import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from placement import create_app
 from placement.extensions import db
@@ -148,3 +151,39 @@ def test_reading_the_queue_counts_against_the_run_s_time_limit(app, client, netw
     assert runs.execute_run(run.id, monotonic=clock) == "succeeded"
     assert handed["left"] == 1.0
     assert 4.0 <= db.session.get(runs.OptimizerRun, run.id).summary["wall_time_s"] <= 5.0
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_a_run_searches_at_the_lowest_cpu_class_and_explains_and_stores_at_the_caller_s(
+        app, client, network, make_user, monkeypatch):
+    """The search runs in a thread of the SCHED_IDLE class, so that a web worker on the same
+    CPUs takes the CPU from it at once; explaining the answer (which no clock cuts short) and
+    storing the proposals (holding row locks the API's holds wait on) keep the caller's class,
+    and so does the caller after the run."""
+    from placement.services import runs
+
+    solve_module = importlib.import_module("optimizer.solve")  # the module, not the function
+
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    open_request(client, case_manager, persons=WOMAN, suspects=[])
+    real_search, real_explain, real_store = (solve_module._exact, solve_module.explain_unassigned,
+                                             runs._store)
+    seen = {}
+
+    def noting(name, function):
+        def noted(*args):
+            seen[name] = os.sched_getscheduler(0)
+            return function(*args)
+        return noted
+
+    monkeypatch.setattr(solve_module, "_exact", noting("searching", real_search))
+    monkeypatch.setattr(solve_module, "explain_unassigned", noting("explaining", real_explain))
+    monkeypatch.setattr(runs, "_store", noting("storing", real_store))
+    before = os.sched_getscheduler(0)
+    run = client.post("/api/v1/optimizer/runs", json={"time_limit": 2},
+                      headers=national.headers).get_json()
+    assert run["status"] == "succeeded" and len(run["proposals"]) == 1
+    assert seen["searching"] == os.SCHED_IDLE
+    assert seen["explaining"] == seen["storing"] == before == os.sched_getscheduler(0)
+    assert before != os.SCHED_IDLE
