@@ -88,7 +88,9 @@ def _begin_immediate(raw):
                 raw.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                # The primary code: SQLITE_BUSY_RECOVERY and _TIMEOUT are busy too.
+                busy = (error.sqlite_errorcode & 0xFF) == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() > deadline:
                     raise exc.OperationalError("BEGIN IMMEDIATE", (), error) from error
             time.sleep(WRITE_LOCK_PAUSES[min(tries, len(WRITE_LOCK_PAUSES) - 1)])
     finally:

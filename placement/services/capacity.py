@@ -110,6 +110,8 @@ def move_beds(bed_ids, allowed_from, to_status, reason, actor, occupants=None, *
         if result.rowcount != 1:
             raise Conflict(f"bed {bed_id} changed while it was being updated")
         changed.append((bed_id, occupant))
+    if not changed:  # no bed to move (an executemany of no rows would INSERT DEFAULT VALUES)
+        return
     # The history rows in one statement after the UPDATEs, not one INSERT per bed.
     to_event = "removed" if removing else to_status
     db.session.execute(sa.insert(BedEvent), [

@@ -72,3 +72,10 @@ def test_the_search_keeps_back_the_time_the_answer_takes_to_write():
     plain = _finish_reserve(instance, 10.0)
     assert _finish_reserve(instance, 10.0, writing_s=2.0) == plain + 2.0
     assert _finish_reserve(instance, 10.0, writing_s=60.0) == 5.0  # half the limit at most
+
+
+def test_a_start_time_the_clocks_disagree_on_is_not_believed(monkeypatch):
+    # A process "started" a day ago (clocks that disagree) would leave no time to search.
+    monkeypatch.setattr(command.time, "clock_gettime", lambda _clock: 10.0**9)
+    before = time.monotonic()
+    assert command._process_started() >= before

@@ -360,3 +360,13 @@ def test_moving_more_beds_adds_only_their_guarded_updates(app, network, shelter_
         BedEvent.bed_id.in_(beds[:4]), BedEvent.to_status == "out_of_service"))
     assert sorted(moved) == sorted(beds[:4])
     db.session.rollback()
+
+
+def test_moving_no_bed_changes_nothing_and_fails_nothing(app, network, shelter_id):
+    """A placement that holds no bed (left by an earlier fault) can still be discharged: moving
+    no bed writes no history row (an INSERT of no rows would insert an empty one, and fail)."""
+    before = db.session.scalar(sa.select(sa.func.count(BedEvent.id)))
+    capacity.move_beds([], ("occupied",), "available", "discharged", None)
+    db.session.flush()
+    assert db.session.scalar(sa.select(sa.func.count(BedEvent.id))) == before
+    db.session.rollback()

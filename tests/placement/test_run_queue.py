@@ -187,3 +187,19 @@ def test_a_run_searches_at_the_lowest_cpu_class_and_explains_and_stores_at_the_c
     assert seen["searching"] == os.SCHED_IDLE
     assert seen["explaining"] == seen["storing"] == before == os.sched_getscheduler(0)
     assert before != os.SCHED_IDLE
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_a_run_whose_lowest_cpu_class_is_refused_still_solves(app, client, network, make_user,
+                                                              monkeypatch):
+    """Where a sandbox refuses SCHED_IDLE, the search runs at the caller's class instead."""
+    def refused(*_args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "sched_setscheduler", refused)
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    open_request(client, case_manager, persons=WOMAN, suspects=[])
+    run = client.post("/api/v1/optimizer/runs", json={"time_limit": 2},
+                      headers=national.headers).get_json()
+    assert run["status"] == "succeeded" and len(run["proposals"]) == 1

@@ -105,6 +105,10 @@ def run_result(run_id):
     # A page of the results (a run may hold 1,000); bounded, as the database's OFFSET is.
     number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     proposals, total = runs.run_proposals(run, RUN_PAGE_SIZE, (number - 1) * RUN_PAGE_SIZE)
+    pages = max((total + RUN_PAGE_SIZE - 1) // RUN_PAGE_SIZE, 1)
+    if number > pages:  # past the end: the last page, as the proposals page does
+        number = pages
+        proposals, total = runs.run_proposals(run, RUN_PAGE_SIZE, (number - 1) * RUN_PAGE_SIZE)
     # The named shelters and rooms in one query each, not one per proposal.
     shelters = _by_id(Shelter, {p.shelter_id for p in proposals if p.shelter_id})
     rooms = _by_id(Room, {p.room_id for p in proposals if p.room_id})
@@ -112,8 +116,7 @@ def run_result(run_id):
     # Until the worker has finished, the page asks for itself again every few seconds (htmx).
     return render_template("coordinator/run.html", run=run, results=results,
                            pending=run.status in ("queued", "running"),
-                           poll_seconds=RUN_POLL_SECONDS, number=number,
-                           pages=max((total + RUN_PAGE_SIZE - 1) // RUN_PAGE_SIZE, 1))
+                           poll_seconds=RUN_POLL_SECONDS, number=number, pages=pages)
 
 
 def _by_id(model, ids):
