@@ -123,6 +123,9 @@ class Ranker:
         rooms = self.rooms.with_rooms_of(instance, changed)
         if rooms is None:
             return Ranker(instance)
+        # The profile and place tables (and their memo of answers per kind of request) are
+        # shared with this ranker on purpose: the shelters' own fields did not change. Two
+        # threads on the two rankers may write the same memo entry, with the same value.
         made = copy.copy(self)
         made.instance, made.rooms = instance, rooms
         made._room_objects, made.room_ids = list(self._room_objects), list(self.room_ids)
