@@ -123,19 +123,19 @@ def _residence_of_cases(cases=None):
             sa.cast(Case.keep_apart_from, sa.Text).contains(json.dumps(case.code),
                                                              autoescape=True)
             for case in cases))
-    holds = db.session.execute(
+    holds = (
         sa.select(Hold.shelter_id, Case.code, Case.keep_apart_from)
         .join(PlacementRequest, PlacementRequest.id == Hold.request_id)
         .join(Case, Case.id == PlacementRequest.case_id)
         .where(Hold.status == "active", related)
-    ).all()
-    placed = db.session.execute(
+    )
+    placed = (
         sa.select(Placement.shelter_id, Case.code, Case.keep_apart_from)
         .join(PlacementRequest, PlacementRequest.id == Placement.request_id)
         .join(Case, Case.id == PlacementRequest.case_id)
         .where(Placement.status.in_(("accepted", "placed")), related)
-    ).all()
-    return holds + placed
+    )
+    return db.session.execute(sa.union_all(holds, placed)).all()
 
 
 def _apart(case_a_code, case_a_list, case_b_code, case_b_list):

@@ -84,6 +84,8 @@ def visible_request(user, request_id, lock=False):
     )
     if lock:
         query = query.with_for_update()
+    else:  # every reader reads its case next: in the same statement, not a second one
+        query = query.options(sa.orm.joinedload(PlacementRequest.case))
     request = db.session.scalar(query)
     if request is None:
         raise NotFound(f"no placement request {request_id}")
