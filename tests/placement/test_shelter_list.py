@@ -9,6 +9,7 @@ from placement.extensions import db
 from placement.models import Bed, Room, Shelter
 from placement.services.network import seal_location
 from tests.placement.conftest import remember_coordinate
+from tests.placement.workflow_helpers import sequences_past_given_ids
 
 URL = "/api/v1/shelters"
 
@@ -44,13 +45,7 @@ def add_generated_shelters(count):
         db.session.execute(sa.insert(Bed), [
             {"room_id": room_id, "code": f"A1-{b}", "status": "available"} for b in (1, 2)])
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        # Ids were given by hand: the sequences move past them, as a loader's inserts would.
-        for table in ("shelters", "rooms"):
-            db.session.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM"
-                f" {table}))"))
-        db.session.commit()
+    sequences_past_given_ids("shelters", "rooms")
 
 
 def statements_for(client, caller, **params):

@@ -1,5 +1,9 @@
 """Builders for workflow tests: cases and requests through the API, as a case manager would."""
 
+import sqlalchemy as sa
+
+from placement.extensions import db
+
 MOTHER_WITH_TWO = [
     {"gender": "female", "age": 31, "role": "primary", "languages": ["sq"], "needs": ["legal"]},
     {"gender": "male", "age": 9, "role": "child"},
@@ -103,3 +107,15 @@ def release_bed(bed):
     capacity.move_beds([bed.id], ("held",), "available", "released", None, hold_id=None)
     if hold_id is not None:
         db.session.get(Hold, hold_id).status = "released"
+
+
+def sequences_past_given_ids(*tables):
+    """PostgreSQL: after rows inserted with ids given by hand, move the tables' id sequences
+    past them, as a loader's inserts would (a no-op on SQLite)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in tables:
+        db.session.execute(sa.text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM"
+            f" {table}))"))
+    db.session.commit()

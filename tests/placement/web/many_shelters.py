@@ -15,6 +15,7 @@ from placement.extensions import db
 from placement.models import Bed, Room, Shelter
 from placement.services.network import default_network, seal_location
 from tests.placement.conftest import remember_coordinate
+from tests.placement.workflow_helpers import sequences_past_given_ids
 
 
 def sort_of(n):
@@ -61,11 +62,5 @@ def add_shelters(count):
     for model, rows in ((Shelter, shelters), (Room, rooms), (Bed, beds)):
         db.session.execute(sa.insert(model), rows)
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        # Ids were given by hand: the sequences move past them, as a loader's inserts would.
-        for table in ("shelters", "rooms"):
-            db.session.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM"
-                f" {table}))"))
-        db.session.commit()
+    sequences_past_given_ids("shelters", "rooms")
     return [first + n for n in range(count)]
