@@ -45,7 +45,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from bench.proposals import SHAPES, throwaway_postgres
+from bench.proposals import spread_requests, throwaway_postgres
 from optimizer.generate import _Towns, generate
 from placement import clock, create_app
 from placement.crypto import new_key
@@ -196,16 +196,7 @@ def seed(url, scale, secrets):
                     "ANALYZE")
     client = app.test_client()
     case = {"Authorization": f"Bearer {tokens['case']}"}
-    rng, requests = random.Random(11), []
-    for index in range(3 * CLIENTS):
-        made = client.post("/api/v1/cases", headers=case, json={
-            "category": "thb" if index % 2 else "dv", "risk": "medium",
-            "persons": SHAPES[index % len(SHAPES)], "suspects": [],
-            "referral_source": "police", "identifying_authority": "police"}).get_json()
-        asked = client.post("/api/v1/placement-requests", headers=case, json={
-            "case_id": made["id"], "urgency": "urgent",
-            "current_municipality": rng.choice(places)}).get_json()
-        requests.append(asked["id"])
+    requests = spread_requests(client, case, 3 * CLIENTS, places)
     # Each client holds at one of its request's options, at a shelter no other client holds
     # at where the options allow it (clients competing for one family room would be refused).
     hold_targets, taken = [], set()

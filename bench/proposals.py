@@ -7,6 +7,7 @@ app in-process: median and 95th percentile over many calls. Results go to bench/
 
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -52,6 +53,24 @@ def _seed(app):
         token, _row = accounts.issue_token(user)
         db.session.commit()
     return open_requests(app.test_client(), {"Authorization": f"Bearer {token}"})
+
+
+def spread_requests(client, headers, count, places):
+    """`count` cases and open requests, their shapes in turn from SHAPES, each from a
+    municipality of `places` drawn with seed 11; stops the bench if one is refused."""
+    rng, request_ids = random.Random(11), []
+    for index in range(count):
+        case = client.post("/api/v1/cases", headers=headers, json={
+            "category": "thb" if index % 2 else "dv", "risk": "medium",
+            "persons": SHAPES[index % len(SHAPES)], "suspects": [],
+            "referral_source": "police", "identifying_authority": "police"}).get_json()
+        answer = client.post("/api/v1/placement-requests", headers=headers, json={
+            "case_id": case["id"], "urgency": "urgent",
+            "current_municipality": rng.choice(places)})
+        if answer.status_code != 201:
+            sys.exit(f"seeding request {index} refused: {answer.status_code} {answer.get_json()}")
+        request_ids.append(answer.get_json()["id"])
+    return request_ids
 
 
 def open_requests(client, headers):

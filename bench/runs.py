@@ -30,7 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from bench.proposals import SHAPES, throwaway_postgres
+from bench.proposals import spread_requests, throwaway_postgres
 from placement import create_app
 from placement.crypto import new_key
 from placement.extensions import db
@@ -84,18 +84,7 @@ def seed(url, secrets):
         db.session.commit()
         places = list(db.session.scalars(sa.text("SELECT code FROM municipalities")))
     client, headers = app.test_client(), {"Authorization": f"Bearer {tokens[0]}"}
-    rng, request_ids = random.Random(11), []
-    for index in range(REQUESTS):
-        case = client.post("/api/v1/cases", headers=headers, json={
-            "category": "thb" if index % 2 else "dv", "risk": "medium",
-            "persons": SHAPES[index % len(SHAPES)], "suspects": [],
-            "referral_source": "police", "identifying_authority": "police"}).get_json()
-        answer = client.post("/api/v1/placement-requests", headers=headers, json={
-            "case_id": case["id"], "urgency": "urgent",
-            "current_municipality": rng.choice(places)})
-        if answer.status_code != 201:
-            sys.exit(f"seeding request {index} refused: {answer.status_code} {answer.get_json()}")
-        request_ids.append(answer.get_json()["id"])
+    request_ids = spread_requests(client, headers, REQUESTS, places)
     with app.app_context():
         db.engine.dispose()
     return tokens, request_ids
