@@ -209,16 +209,15 @@ def build_instance(requests, shelter_ids=None, policy=None, shelters=None):
         return instance_from_dict(document)
     if shelters is None:
         shelters = [entry.shelter for entry in network_cache.entries()]
-    return Instance(
-        shelters=tuple(shelters), requests=requests_from_list(request_dicts(requests)),
-        policy=policy_from_dict(stored_policy.optimizer_policy() if policy is None else policy))
+    requests = requests_from_list(request_dicts(requests))
+    policy = network_cache.policy_in_force().policy if policy is None else policy_from_dict(policy)
+    return Instance(shelters=tuple(shelters), requests=requests, policy=policy)
 
 
 def ranking_request(request):
     """What ranking one request against the cached network needs besides it: the stored
-    policy and the request, both as the optimizer reads them."""
-    policy = policy_from_dict(stored_policy.optimizer_policy())
-    return policy, requests_from_list(request_dicts([request]))[0]
+    policy (a `network_cache.StoredPolicy`) and the request as the optimizer reads it."""
+    return network_cache.policy_in_force(), requests_from_list(request_dicts([request]))[0]
 
 
 def ranking_instance(request, shelters=None):

@@ -13,6 +13,10 @@ tables every rule runs over, built once), so ranking a request reads no shelter 
 each rule once over all shelters; and the last rankings themselves, for requests asked about
 again (a case manager's page polls).
 
+The policy in force is kept too, as the optimizer reads it, under the id of the version it
+comes from: versions are only ever added (services/policy.py), so an id names its settings for
+good, and each caller reads only the newest id.
+
 An entry is stored only from a transaction that has written nothing to the network: a stamp
 seen inside a writing transaction may yet be rolled back, and must not label committed state.
 """
@@ -61,9 +65,20 @@ class Network(NamedTuple):
     by_id: dict
 
 
+class StoredPolicy(NamedTuple):
+    """The optimizer's policy under one stored version (None: only the defaults apply), and
+    the digest the cache keys rankers and rankings by."""
+
+    version: int | None
+    policy: object  # optimizer.types.Policy
+    digest: bytes
+
+
 class _Cache:
     def __init__(self):
         self.entries = {}
+        # The policy in force when last read (a StoredPolicy).
+        self.policy = None
         # The last network stored (its signature, its entries).
         self.listing = None
         # {(request, policy) digest: (signature, found)}
@@ -174,14 +189,12 @@ def warm(app):
     """Read the network and build its ranker before a worker serves (gunicorn.conf.py): at
     2,500 shelters a worker's first proposals would otherwise wait about a second and a half
     for both. A database not yet migrated is left for the first request to read."""
-    from placement.services import policy as stored_policy
-
     with app.app_context():
         try:
             # Only reads: on SQLite without the write lock, beside a writer (WAL).
             db.session.connection(execution_options={"streha_read_only": True})
             network = snapshot()
-            ranker(network, policy_from_dict(stored_policy.optimizer_policy()))
+            ranker(network, policy_in_force())
             db.session.commit()
         except (sa.exc.SQLAlchemyError, db.engine.dialect.dbapi.Error):
             db.session.rollback()
@@ -201,17 +214,48 @@ def _stamps():
         cursor.close()
 
 
-def ranker(network, policy):
-    """The network's ranker under this policy (its lock beside it: a ranker's memory is not
-    for two threads at once): built on the first request under a policy, and after a change
-    to the network made from the last one, reading again only the shelters that changed."""
+def policy_in_force():
+    """The policy in force (a `StoredPolicy`): the newest version's id read each call, and the
+    version itself only when it is not the one kept."""
+    from placement.services import policy as stored_policy
+
+    # A plain statement, so flush first, as an ORM query would (this transaction's own version).
+    db.session.flush()
+    newest = _newest_policy_version()
     cache = _cache()
-    key = _key(policy)
+    kept = cache.policy
+    if kept is not None and kept.version == newest:
+        return kept
+    version = stored_policy.latest_version()
+    made = policy_from_dict(stored_policy.optimizer_settings(version))
+    # Under the id of the row read, not `newest`: a version may have been committed between.
+    found = StoredPolicy(version.id if version else None, made, _key(made))
+    if not _written(db.session):
+        cache.policy = found
+    return found
+
+
+def _newest_policy_version():
+    cursor = db.session.connection().connection.cursor()
+    try:
+        cursor.execute("SELECT max(id) FROM policy_versions")
+        return cursor.fetchone()[0]
+    finally:
+        cursor.close()
+
+
+def ranker(network, policy):
+    """The network's ranker under this policy (a `StoredPolicy`; its lock beside it: a ranker's
+    memory is not for two threads at once): built on the first request under a policy, and
+    after a change to the network made from the last one, reading again only the shelters that
+    changed."""
+    cache = _cache()
+    key = policy.digest
     kept = cache.rankers.get(key)
     if kept is not None and kept[0] == network.signature:
         return kept[1], kept[2]
     instance = Instance(shelters=tuple(e.shelter for e in network.entries), requests=(),
-                        policy=policy)
+                        policy=policy.policy)
     if kept is None:
         made = Ranker(instance)
     else:  # the network moved on since: read again only the shelters whose version moved
@@ -230,11 +274,11 @@ def ranker(network, policy):
 
 
 def ranking(network, policy, request, derive=None):
-    """The request ranked on the network under the policy, with its checked relaxations
-    (`optimizer.ranker.Ranked`), and `derive(ranked)`, what the caller makes of it; kept for
-    this request and policy while the network's signature stays the same."""
+    """The request ranked on the network under the policy (a `StoredPolicy`), with its checked
+    relaxations (`optimizer.ranker.Ranked`), and `derive(ranked)`, what the caller makes of it;
+    kept for this request and policy while the network's signature stays the same."""
     cache = _cache()
-    key = _key(request, policy)
+    key = _key(request, policy.digest)
     kept = cache.rankings.get(key)
     if kept is not None and kept[0] == network.signature:
         return kept[1]

@@ -172,7 +172,12 @@ def current():
 
 def optimizer_policy():
     """The `policy` object of an optimizer instance (SPEC §5) for the policy in force."""
-    settings = current()
+    return optimizer_settings(latest_version())
+
+
+def optimizer_settings(version):
+    """The `policy` object of an optimizer instance under this version (None: the defaults)."""
+    settings = _merged(defaults(), version.settings if version else {})
     return {name: settings[name] for name in OPTIMIZER_SETTINGS}
 
 

@@ -97,6 +97,97 @@ def test_a_policy_change_is_seen_by_the_next_call(client, network, make_user):
     assert _excluded(body)[shelter] == ["H6"]
 
 
+def _change_policy(client, admin, high_km):
+    tag = client.get("/api/v1/policy", headers=admin.headers).headers["ETag"]
+    changed = client.patch("/api/v1/policy", json={"min_suspect_distance_km": {"high": high_km},
+                                                   "reason": "new assessment"},
+                           headers={**admin.headers, "If-Match": tag})
+    assert changed.status_code == 200, changed.get_json()
+
+
+def _reads_of_the_policy(engine, call):
+    """call()'s answer, and how many of its statements read a policy version's settings."""
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return answer, len([s for s in statements if "policy_versions.settings" in s])
+
+
+def test_a_policy_version_committed_by_another_instance_is_seen_by_the_next_call(
+        app, client, network, make_user):
+    case_manager = make_user("case_manager")
+    admin = make_user("admin")
+    shelter = network["dv-prishtine"]
+    _case, request = open_request(client, case_manager, municipality="fushe-kosove",
+                                  persons=WOMAN, risk="high", suspects=[SUSPECT_40_KM])
+    # No version stored: the defaults (30 km) apply, and this instance keeps them.
+    for _call in range(2):
+        assert shelter in {s for s, _room in _offered(_proposals(client, case_manager,
+                                                                 request["id"]))}
+    other = _second_app(app)
+    try:
+        _change_policy(other.test_client(), admin, 45)
+        assert _excluded(_proposals(client, case_manager, request["id"]))[shelter] == ["H6"]
+        _change_policy(other.test_client(), admin, 30)
+        assert shelter in {s for s, _room in _offered(_proposals(client, case_manager,
+                                                                 request["id"]))}
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_policy_is_read_again_only_when_a_version_is_added(app, client, network,
+                                                                 make_user):
+    case_manager = make_user("case_manager")
+    admin = make_user("admin")
+    shelter = network["dv-prishtine"]
+    _case, request = open_request(client, case_manager, municipality="fushe-kosove",
+                                  persons=WOMAN, risk="high", suspects=[SUSPECT_40_KM])
+
+    def proposals():
+        return _proposals(client, case_manager, request["id"])
+
+    _proposals(client, case_manager, request["id"])
+    body, reads = _reads_of_the_policy(db.engine, proposals)
+    assert reads == 0
+    assert shelter in {s for s, _room in _offered(body)}
+    _change_policy(client, admin, 45)
+    body, reads = _reads_of_the_policy(db.engine, proposals)
+    assert reads == 1
+    assert _excluded(body)[shelter] == ["H6"]
+    assert _reads_of_the_policy(db.engine, proposals) == (body, 0)
+
+
+def test_a_policy_version_rolled_back_never_reaches_the_cache(app, client, network, make_user):
+    from placement.models import User
+    from placement.services import policy, proposals
+    from placement.services.requests import visible_request
+
+    case_manager = make_user("case_manager")
+    admin = make_user("admin")
+    shelter = network["dv-prishtine"]
+    _case, request = open_request(client, case_manager, municipality="fushe-kosove",
+                                  persons=WOMAN, risk="high", suspects=[SUSPECT_40_KM])
+    # A version read inside its own transaction, which then rolls back: on SQLite the next
+    # version committed takes the same id, with other settings.
+    policy.change({"min_suspect_distance_km": {"high": 45}}, "not kept")
+    user = db.session.get(User, case_manager.user_id)
+    inside = proposals.proposals_for(visible_request(user, request["id"]))
+    assert shelter in {e["shelter"]["id"] for e in inside["excluded"]}
+    db.session.rollback()
+    _change_policy(client, admin, 35)
+    assert shelter in {s for s, _room in _offered(_proposals(client, case_manager,
+                                                             request["id"]))}
+
+
 def test_another_instance_never_answers_from_a_stale_cache(app, client, network, make_user):
     case_manager = make_user("case_manager")
     admin = make_user("admin")
