@@ -17,8 +17,13 @@ head someone saved needs an anchor outside the database (audit_anchor), as it al
 
 Heads are taken last in the transaction, after its own rows are flushed, and one at most: a
 transaction waiting for a head holds none, so it cannot join a deadlock through them.
+
+On PostgreSQL an append is two statements written out once as SQL text (every read of case data
+is audited, and building Core statements was most of what an audited read cost): one locks a
+free head and numbers the rows, the other inserts the rows and moves the head together.
 """
 
+import functools
 import hashlib
 import hmac
 import json
@@ -57,6 +62,21 @@ FIELDS = (
     "detail",
     "request_id",
     "prev_hash",
+)
+
+
+# Rows appended by one statement with the head's move on PostgreSQL (its bound parameters stay
+# far below the 65,535 a statement may have); a larger append inserts them in batches first.
+ROWS_IN_ONE_STATEMENT = 200
+COLUMNS = (*FIELDS, "hash")
+HEAD_COLUMNS = ("position", "hash", "chains", "signature", "updated_at")
+# A free head locked and, only when there is one, `count` numbers of the sequence.
+TAKE_FREE_HEAD = (
+    f"WITH free_head AS (SELECT chain, position, hash, chains FROM {AuditHead.__tablename__}"
+    " WHERE chain <= %(chains)s ORDER BY chain LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    " SELECT chain, position, hash, chains,"
+    f" (SELECT array_agg(nextval('{AUDIT_SEQ.name}')) FROM generate_series(1, %(count)s))"
+    " AS seqs FROM free_head"
 )
 
 
@@ -195,12 +215,42 @@ def append(session, entries):
                   "prev_hash": last_hash}
         last_hash = row_hash(values, key)
         rows.append({**values, "hash": last_hash})
-    connection.execute(sa.insert(AuditEvent), rows)
-    connection.execute(
-        sa.update(AuditHead).where(AuditHead.chain == head.chain).values(
-            position=position, hash=last_hash, chains=chains, updated_at=moment,
-            signature=head_signature(head.chain, position, last_hash, chains, key))
-    )
+    moved = {"position": position, "hash": last_hash, "chains": chains, "updated_at": moment,
+             "signature": head_signature(head.chain, position, last_hash, chains, key)}
+    if connection.dialect.name == "postgresql":
+        _write_postgresql(connection, head.chain, rows, moved)
+    else:
+        connection.execute(sa.insert(AuditEvent), rows)
+        connection.execute(
+            sa.update(AuditHead).where(AuditHead.chain == head.chain).values(**moved))
+
+
+def _write_postgresql(connection, chain, rows, moved):
+    """The rows and the head's move in one statement (the last rows of a large append)."""
+    while len(rows) > ROWS_IN_ONE_STATEMENT:
+        batch, rows = rows[:ROWS_IN_ONE_STATEMENT], rows[ROWS_IN_ONE_STATEMENT:]
+        connection.exec_driver_sql(_insert_rows(len(batch)), _row_parameters(batch))
+    parameters = (*_row_parameters(rows), *(moved[name] for name in HEAD_COLUMNS), chain)
+    connection.exec_driver_sql(_append_and_move_head(len(rows)), parameters)
+
+
+def _row_parameters(rows):
+    return tuple(row[name] for row in rows for name in COLUMNS)
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_rows(count):
+    row = f"({', '.join(['%s'] * len(COLUMNS))})"
+    return (f"INSERT INTO {AuditEvent.__tablename__} ({', '.join(COLUMNS)})"
+            f" VALUES {', '.join([row] * count)}")
+
+
+@functools.lru_cache(maxsize=16)
+def _append_and_move_head(count):
+    # A data-modifying WITH runs to completion whether or not the UPDATE reads it.
+    moves = ", ".join(f"{name} = %s" for name in HEAD_COLUMNS)
+    return (f"WITH appended AS ({_insert_rows(count)})"
+            f" UPDATE {AuditHead.__tablename__} SET {moves} WHERE chain = %s")
 
 
 def _free_head(chains):
@@ -215,7 +265,8 @@ def _take_head(connection, chains, key, count):
     the same statement, else None)."""
     seqs = None
     if connection.dialect.name == "postgresql":
-        head = connection.execute(_free_head_and_seqs(chains, count)).first()
+        head = connection.exec_driver_sql(TAKE_FREE_HEAD,
+                                          {"chains": chains, "count": count}).first()
         seqs = head and sorted(head.seqs)
     else:
         head = connection.execute(_free_head(chains)).first()
@@ -231,16 +282,6 @@ def _take_head(connection, chains, key, count):
     busy = (sa.select(AuditHead.chain, AuditHead.position, AuditHead.hash, AuditHead.chains)
             .where(AuditHead.chain == random.randint(1, chains)).with_for_update())
     return connection.execute(busy).one(), None
-
-
-def _free_head_and_seqs(chains, count):
-    """PostgreSQL: a free head and, only when there is one, `count` numbers of the sequence,
-    in one statement instead of two."""
-    head = _free_head(chains).cte("free_head")
-    seqs = (sa.select(sa.func.array_agg(AUDIT_SEQ.next_value()))
-            .select_from(sa.func.generate_series(1, count)).scalar_subquery())
-    return sa.select(head.c.chain, head.c.position, head.c.hash, head.c.chains,
-                     seqs.label("seqs"))
 
 
 def _add_missing_heads(connection, chains, key):

@@ -139,27 +139,47 @@ def test_a_row_inserted_before_a_chains_first_position_is_found(app, position):
     assert "inserted" in verdict.problem
 
 
-@postgres_only
-def test_an_audited_commit_takes_its_head_and_numbers_in_one_statement(app):
-    """Every audited commit (each write, each read of case data) locks a free head and numbers
-    its rows: one statement, then the rows and the head's move; with a chain held by another
-    commit too, and the numbers still increase along the log."""
-    write_events(2)  # every chain has its head
+def statements_of(events, action):
+    """The first words of the statements an audited commit of `events` events runs."""
     seen = []
 
     def count(_connection, _cursor, statement, *_args):
-        seen.append(statement.split()[0])
+        seen.append(" ".join(statement.split()[:4]))
 
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        write_events(events, action)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    return seen
+
+
+@postgres_only
+def test_an_audited_commit_is_two_statements(app):
+    """Every audited commit (each write, each read of case data) locks a free head and numbers
+    its rows in one statement, then inserts the rows and moves the head in another; with a
+    chain held by another commit too, and the numbers still increase along the log."""
+    write_events(2)  # every chain has its head
     for events in (1, 3):
-        seen.clear()
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            write_events(events, "test.counted")
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
-        assert seen == ["WITH", "INSERT", "UPDATE"], seen
+        assert statements_of(events, "test.counted") == [
+            "WITH free_head AS (SELECT", "WITH appended AS (INSERT"]
     commit_while_chain_one_is_held(2)
     seqs = [row.seq for row in rows_for("test.counted") + rows_for("test.beside")]
     assert seqs == sorted(seqs) and len(set(seqs)) == 6
     verdict = verify()
     assert verdict.ok and verdict.rows == 8, verdict.summary()
+    heads = {h.chain: h for h in db.session.scalars(sa.select(AuditHead))}
+    last = rows_for("test.counted")[-1]
+    assert (heads[last.chain].position, heads[last.chain].hash) == (last.position, last.hash)
+
+
+@postgres_only
+def test_a_large_append_inserts_its_rows_in_batches_and_still_verifies(app, monkeypatch):
+    monkeypatch.setattr(audit, "ROWS_IN_ONE_STATEMENT", 2)
+    write_events(2)
+    batch = "INSERT INTO audit_events (seq,"
+    assert statements_of(5, "test.large") == [
+        "WITH free_head AS (SELECT", batch, batch, "WITH appended AS (INSERT"]
+    assert [row.position for row in rows_for("test.large")] == [3, 4, 5, 6, 7]
+    verdict = verify()
+    assert verdict.ok and verdict.rows == 7, verdict.summary()
