@@ -99,9 +99,19 @@ def _shelter_dict(shelter, rooms):
 
 
 def _centroids(codes):
-    """{code: (lat, lon)} of these municipalities."""
-    rows = db.session.execute(sa.select(Municipality.code, Municipality.lat, Municipality.lon)
-                              .where(Municipality.code.in_(sorted(codes))))
+    """{code: (lat, lon)} of these municipalities, read again each time: a network file loaded
+    again moves them, with nothing cheaper to check a kept copy by than reading the row. As
+    plain SQL: building the Core statement cost several times what reading the rows does."""
+    ordered = sorted(codes)
+    if not ordered:
+        return {}
+    # A plain statement does not flush: flush as an ORM query would.
+    db.session.flush()
+    connection = db.session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    rows = connection.exec_driver_sql(
+        f"SELECT code, lat, lon FROM {Municipality.__tablename__}"
+        f" WHERE code IN ({', '.join([mark] * len(ordered))})", tuple(ordered))
     return {code: (lat, lon) for code, lat, lon in rows}
 
 

@@ -29,6 +29,10 @@ def _offered(body):
     return {(o["shelter"]["id"], o["room"]) for o in body["options"]}
 
 
+def _first_option(body):
+    return body["options"][0]["shelter"]["id"], body["options"][0]["travel"]
+
+
 def _excluded(body):
     return {e["shelter"]["id"]: e["rules"] for e in body["excluded"]}
 
@@ -186,6 +190,34 @@ def test_a_policy_version_rolled_back_never_reaches_the_cache(app, client, netwo
     _change_policy(client, admin, 35)
     assert shelter in {s for s, _room in _offered(_proposals(client, case_manager,
                                                              request["id"]))}
+
+
+def test_a_municipality_moved_by_a_network_load_is_seen_by_the_next_call(app, client, network,
+                                                                         make_user):
+    """A request travels from its municipality's centroid, which `flask network load` (another
+    process) can move while workers answer."""
+    from placement.services.network import default_network, load_network
+
+    case_manager = make_user("case_manager")
+    _case, request = open_request(client, case_manager, municipality="obiliq",
+                                  persons=WOMAN, suspects=[])
+    before = _proposals(client, case_manager, request["id"])
+    moved = default_network()
+    for municipality in moved["municipalities"]:
+        if municipality["code"] == "obiliq":  # to Prizren's centroid, 60 km away
+            municipality.update(lat=42.21, lon=20.74)
+    other = _second_app(app)
+    try:
+        with other.app_context():
+            load_network(moved)
+            db.session.commit()
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert _first_option(before) == (network["dv-prishtine"], "under 30 minutes")
+    assert _first_option(_proposals(client, case_manager, request["id"])) == (
+        network["dv-prizren"], "under 30 minutes")
 
 
 def test_another_instance_never_answers_from_a_stale_cache(app, client, network, make_user):
