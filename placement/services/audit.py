@@ -220,9 +220,8 @@ def append(session, entries):
     if connection.dialect.name == "postgresql":
         _write_postgresql(connection, head.chain, rows, moved)
     else:
-        connection.execute(sa.insert(AuditEvent), rows)
-        connection.execute(
-            sa.update(AuditHead).where(AuditHead.chain == head.chain).values(**moved))
+        connection.execute(INSERT_ROWS, rows)
+        connection.execute(MOVE_HEAD, {**moved, "head_chain": head.chain})
 
 
 def _write_postgresql(connection, chain, rows, moved):
@@ -253,10 +252,16 @@ def _append_and_move_head(count):
             f" UPDATE {AuditHead.__tablename__} SET {moves} WHERE chain = %s")
 
 
-def _free_head(chains):
-    columns = (AuditHead.chain, AuditHead.position, AuditHead.hash, AuditHead.chains)
-    return (sa.select(*columns).where(AuditHead.chain <= chains).order_by(AuditHead.chain).limit(1)
-            .with_for_update(skip_locked=True))
+# SQLite's statements (and PostgreSQL's when it waits for a head), built once: building them
+# again for each commit cost more than running them.
+FREE_HEAD = (
+    sa.select(AuditHead.chain, AuditHead.position, AuditHead.hash, AuditHead.chains)
+    .where(AuditHead.chain <= sa.bindparam("chains")).order_by(AuditHead.chain).limit(1)
+    .with_for_update(skip_locked=True))
+LAST_SEQ = sa.select(sa.func.max(AuditEvent.seq))
+INSERT_ROWS = sa.insert(AuditEvent)
+# The SET clause is the parameters' columns: position, hash, chains, signature, updated_at.
+MOVE_HEAD = sa.update(AuditHead).where(AuditHead.chain == sa.bindparam("head_chain"))
 
 
 def _take_head(connection, chains, key, count):
@@ -269,13 +274,13 @@ def _take_head(connection, chains, key, count):
                                           {"chains": chains, "count": count}).first()
         seqs = head and sorted(head.seqs)
     else:
-        head = connection.execute(_free_head(chains)).first()
+        head = connection.execute(FREE_HEAD, {"chains": chains}).first()
     if head is not None and head.chains == chains:
         return head, seqs
     # The first append ever, the first since an upgrade (one head, signed before chains), or
     # every chain busy: make sure every chain has its head before any head vouches for them.
     if _add_missing_heads(connection, chains, key) and head is None:
-        head = connection.execute(_free_head(chains)).first()
+        head = connection.execute(FREE_HEAD, {"chains": chains}).first()
         seqs = None
     if head is not None:
         return head, seqs
@@ -303,7 +308,7 @@ def _next_seqs(connection, count):
         numbers = sa.select(AUDIT_SEQ.next_value()).select_from(sa.func.generate_series(1, count))
         return sorted(connection.scalars(numbers))
     # SQLite: this transaction holds the write lock, so max + 1 is ours.
-    last = connection.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
+    last = connection.scalar(LAST_SEQ) or 0
     return list(range(last + 1, last + 1 + count))
 
 
