@@ -16,6 +16,7 @@ machine, so the continental figure is a run of its own (BENCH_RUN_SHELTERS=2500)
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -175,8 +176,9 @@ def measure(url, folder):
     web = subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "--workers", "2", "--bind",
                             f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
                            stderr=subprocess.DEVNULL)
+    worker_log = open(Path(folder) / "worker.log", "w+")  # noqa: SIM115 (closed below)
     worker = subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "wsgi", "worker", "run"],
-                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+                              cwd=ROOT, env=env, stderr=worker_log)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, case_token)
@@ -186,12 +188,21 @@ def measure(url, folder):
                                      lambda mine: lambda: len(mine) >= BASELINE_CALLS)
         for thread in threads:
             thread.join()
-        return _during_run(base, case_token, national_token, request_ids, worker.pid,
-                           baseline, rss_before)
+        found = _during_run(base, case_token, national_token, request_ids, worker.pid,
+                            baseline, rss_before)
     finally:
         for process in (web, worker):
             process.terminate()
             process.wait(timeout=60)
+    with worker_log:
+        worker_log.seek(0)
+        return {**found, "search_paused_s": _search_paused(worker_log.read())}
+
+
+def _search_paused(log):
+    """The seconds the worker kept the run's search paused for the API (its log line)."""
+    found = re.search(r"its search paused ([0-9.]+) s", log)
+    return float(found.group(1)) if found else 0.0
 
 
 def _during_run(base, case_token, national_token, request_ids, worker_pid, baseline,

@@ -13,11 +13,13 @@ when the child exits, and a solve that dies (killed, out of memory) still ends i
 import logging
 import multiprocessing
 import os
+import time
 
 from flask import current_app
 from huey import PostgresHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
+from placement import search_pause
 from placement.extensions import db
 from placement.services import runs
 
@@ -98,10 +100,15 @@ def _solve_in_child(app, run_id):
     context = multiprocessing.get_context("forkserver")
     child = context.Process(target=_child_main, args=(app.extensions["streha_overrides"], run_id),
                             name=f"streha-run-{run_id}")
+    # The child's clock starts after this one: pausing ends before its search's time is up.
+    started = time.monotonic()
     child.start()
     with app.app_context():
         limit = _time_limit(run_id)
-    child.join(limit + CHILD_GRACE_S)
+    paused = search_pause.govern(child, started + limit, started + limit + CHILD_GRACE_S)
+    if paused:
+        log.info("optimizer run %s: its search paused %.1f s while the machine was busy",
+                 run_id, paused)
     if child.is_alive():
         child.kill()
         child.join()
@@ -132,6 +139,7 @@ def _child_main(overrides, run_id):
     # (the run's time limit is wall-clock, so a busy machine costs it search, not time). The
     # search itself goes lower still, to SCHED_IDLE (runs._at_lowest_priority).
     os.nice(10)
+    search_pause.continue_if_orphaned()
     _solve_in_app(create_app(overrides), run_id)
 
 
