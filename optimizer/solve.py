@@ -9,6 +9,7 @@ answer is the best valid one known, checked by the validator, filled greedily, a
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -159,9 +160,11 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
     each exclusion of the answer after this call (the command line writing it out), kept back
     from the search as the greedy answer's unplaced requests foretell it.
 
-    `search_runner`, if given, is called as `search_runner(function, *args)` to run the search
-    (the part the time limit cuts short) and returns its result: the service runs it in a thread
-    of the lowest CPU class. Preparing, filling and explaining stay in the caller's thread.
+    `search_runner`, if given, is called as `search_runner(search, deadline)` to run the search
+    (the part the time limit cuts short: a function of no arguments) and returns its result;
+    `deadline` is the `clock` reading at which the search stops. The service runs it in a thread
+    of the lowest CPU class, paused while the machine is busy up to that deadline. Preparing,
+    filling and explaining stay in the caller's thread.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
@@ -178,8 +181,8 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
         progress = _Progress(greedy, proven=False,
                              bound=sum(prepared.priorities[r] for r in placeable))
     else:
-        progress = (search_runner or _call)(_exact, prepared, placeable, greedy, deadline, stop,
-                                            clock)
+        search = functools.partial(_exact, prepared, placeable, greedy, deadline, stop, clock)
+        progress = search_runner(search, deadline) if search_runner else search()
     assignments = _finish(prepared, progress, greedy)
     objective = evaluate(instance, assignments)
     status = Status.OPTIMAL if progress.proven else Status.FEASIBLE
@@ -189,10 +192,6 @@ def solve(instance: Instance, time_limit: float = 10.0, method: str = "cpsat",
     unassigned = explain_unassigned(instance, assignments)
     return Solution(status, objective, bound, clock() - start, tuple(assignments),
                     unassigned, method)
-
-
-def _call(function, *args):
-    return function(*args)
 
 
 def _finish_reserve(instance: Instance, time_limit: float, preparing_s: float = 0.0,

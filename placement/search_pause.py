@@ -95,12 +95,12 @@ class OthersBusy:
         return busy
 
 
-def govern(process, pause_until, until, others_busy=None, window=WINDOW_S):
+def govern(process, search_until, until, others_busy=None, window=WINDOW_S):
     """Wait for `process` (a started multiprocessing Process) to end, or until the monotonic
-    time `until`; up to `pause_until` (the end of its time limit: past it, the search must run
-    to see that its time is up), keep it stopped while it searches and `others_busy()`
-    (OthersBusy by default) says the machine is wanted. Returns the seconds it spent stopped;
-    never leaves it stopped."""
+    time `until`; keep it stopped while it searches and `others_busy()` (OthersBusy by default)
+    says the machine is wanted, up to the search's deadline, `search_until.value` as the child
+    announced it (`announce`; past it the search must run to see that its time is up). Returns
+    the seconds it spent stopped; never leaves it stopped."""
     if others_busy is None and not os.path.exists("/proc/stat"):  # not Linux: no watching
         process.join(max(0.0, until - time.monotonic()))
         return 0.0
@@ -111,7 +111,7 @@ def govern(process, pause_until, until, others_busy=None, window=WINDOW_S):
             process.join(window)
             if not process.is_alive():
                 break
-            pause = (busy() and time.monotonic() < pause_until
+            pause = (busy() and time.monotonic() < search_until.value
                      and searching(process.pid))
             if pause and not stopped:
                 stopped = _stop_while_searching(process.pid)
@@ -123,6 +123,23 @@ def govern(process, pause_until, until, others_busy=None, window=WINDOW_S):
         if stopped:
             _continue(process.pid)
     return paused
+
+
+def watched_by(search_until):
+    """In a run's child: where to announce the search's deadline to the worker (a shared
+    double, `multiprocessing.Value("d")`)."""
+    _ANNOUNCED["until"] = search_until
+
+
+def announce(deadline):
+    """The search starts and stops at `deadline` (time.monotonic); told to the worker that
+    watches this process, if one does."""
+    found = _ANNOUNCED.get("until")
+    if found is not None:
+        found.value = deadline
+
+
+_ANNOUNCED = {}
 
 
 def _stop_while_searching(pid):

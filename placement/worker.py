@@ -98,14 +98,15 @@ def _solve_in_app(app, run_id):
 
 def _solve_in_child(app, run_id):
     context = multiprocessing.get_context("forkserver")
-    child = context.Process(target=_child_main, args=(app.extensions["streha_overrides"], run_id),
+    search_until = context.Value("d", 0.0, lock=False)  # the child's search deadline
+    child = context.Process(target=_child_main,
+                            args=(app.extensions["streha_overrides"], run_id, search_until),
                             name=f"streha-run-{run_id}")
-    # The child's clock starts after this one: pausing ends before its search's time is up.
     started = time.monotonic()
     child.start()
     with app.app_context():
         limit = _time_limit(run_id)
-    paused = search_pause.govern(child, started + limit, started + limit + CHILD_GRACE_S)
+    paused = search_pause.govern(child, search_until, started + limit + CHILD_GRACE_S)
     if paused:
         log.info("optimizer run %s: its search paused %.1f s while the machine was busy",
                  run_id, paused)
@@ -131,7 +132,7 @@ def _time_limit(run_id):
         db.session.remove()
 
 
-def _child_main(overrides, run_id):
+def _child_main(overrides, run_id, search_until):
     """A fresh process per run: builds its own app, solves, commits, exits."""
     from placement import create_app
 
@@ -140,6 +141,7 @@ def _child_main(overrides, run_id):
     # search itself goes lower still, to SCHED_IDLE (runs._at_lowest_priority).
     os.nice(10)
     search_pause.continue_if_orphaned()
+    search_pause.watched_by(search_until)
     _solve_in_app(create_app(overrides), run_id)
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from optimizer import solve
-from placement import clock
+from placement import clock, search_pause
 from placement.errors import DomainError, Forbidden, NotFound, RuleViolation
 from placement.extensions import db
 from placement.models import (
@@ -189,13 +189,14 @@ def _solve_into(run, requests, actor, time_limit, started, monotonic, before_sol
     return run
 
 
-def _at_lowest_priority(function, *args):
-    """Call `function` (the optimizer's search) in a thread of its own of the lowest CPU
-    scheduling class (SCHED_IDLE), and wait for it. A web worker that wakes on the same CPUs
-    preempts such a thread at once, where a thread at nice 10 may keep the CPU for the rest of
-    its slice, at each of the web worker's wake-ups (one per SQL statement). In bench.runs, six
-    runs each way, alternated: while a run solved, the API's p50 rose 29 % and its p95 49 % at
-    nice 10, 9 % and 22 % with the search at SCHED_IDLE (medians), with the same solver statuses.
+def _at_lowest_priority(search, deadline):
+    """Run the optimizer's search in a thread of its own of the lowest CPU scheduling class
+    (SCHED_IDLE), and wait for it. A web worker that wakes on the same CPUs preempts such a
+    thread at once, where a thread at nice 10 may keep the CPU for the rest of its slice. Where
+    the worker watches the run (placement/search_pause.py) it also pauses the search while the
+    machine is busy, up to `deadline` (a `time.monotonic` reading in the worker's runs): what the
+    scheduling class leaves of the search's cost to the API, a core or its caches shared, that
+    pausing takes away.
 
     Only the search, which the time limit cuts short: starved by a busy web, it finds less, but
     stops on time. Preparing, filling and explaining the answer (which no clock cuts: with the
@@ -211,10 +212,11 @@ def _at_lowest_priority(function, *args):
         except OSError:  # refused (a sandbox's policy): the search runs at the caller's class
             pass
         try:
-            outcome["value"] = function(*args)
+            outcome["value"] = search()
         except BaseException as error:  # handed to the caller, which records the failure
             outcome["error"] = error
 
+    search_pause.announce(deadline)
     thread = threading.Thread(target=work, name="streha-solve")
     thread.start()
     thread.join()

@@ -67,8 +67,9 @@ class _Switch:
 def _govern_in_background(process, busy, pause_for=60.0, watch_for=60.0):
     found = {}
     now = time.monotonic()
+    search_until = CONTEXT.Value("d", now + pause_for, lock=False)  # as the child announces
     thread = threading.Thread(target=lambda: found.update(paused=search_pause.govern(
-        process, now + pause_for, now + watch_for, others_busy=busy, window=0.01)))
+        process, search_until, now + watch_for, others_busy=busy, window=0.01)))
     thread.start()
     return thread, found
 
@@ -174,3 +175,15 @@ def _burn(seconds):
     end = time.process_time() + seconds
     while time.process_time() < end:
         pass
+
+
+def test_a_run_s_child_tells_its_worker_when_its_search_must_stop():
+    from placement.services import runs
+
+    search_until = CONTEXT.Value("d", 0.0, lock=False)
+    search_pause.watched_by(search_until)
+    try:
+        seen = runs._at_lowest_priority(lambda: search_until.value, 1234.5)
+    finally:
+        search_pause.watched_by(None)
+    assert seen == search_until.value == 1234.5
