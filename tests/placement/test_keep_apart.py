@@ -1,5 +1,9 @@
 """H7 across cases: a shelter where a case to keep apart from is held or placed is excluded."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from placement.services.instances import KeepApart
 from tests.placement.workflow_helpers import open_request
 
 WOMAN = [{"gender": "female", "age": 30, "role": "primary", "languages": ["sq"]}]
@@ -47,3 +51,34 @@ def test_keep_apart_listed_by_the_resident_case_also_binds(client, network, make
     assert client.post(f"/api/v1/placement-requests/{resident['id']}/holds",
                        json={"shelter_id": shelter}, headers=police.headers).status_code == 201
     assert _excluded(client, police, later["id"])[shelter] == ["H7"]
+
+
+CODES = st.sampled_from([f"C-{n}" for n in range(8)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(CODES, st.lists(CODES, max_size=3)), max_size=12), CODES,
+       st.lists(CODES, max_size=3))
+def test_who_a_keep_apart_joins_is_every_pair_that_names_the_other(members, code, apart):
+    """The index finds exactly what comparing every pair does, either way round."""
+    def named(a_code, a_list, b_code, b_list):
+        return b_code in a_list or a_code in b_list
+
+    found = KeepApart((k, c, a) for k, (c, a) in enumerate(members)).joined(code, apart)
+    assert set(found) == {k for k, (c, a) in enumerate(members) if named(code, apart, c, a)}
+
+
+def test_a_run_s_requests_are_kept_apart_from_each_other_either_way(client, network, make_user):
+    from placement.extensions import db
+    from placement.models import PlacementRequest
+    from placement.services.instances import request_dicts
+
+    police = make_user("case_manager", organisation="police")
+    first_case, first = open_request(client, police, persons=WOMAN, suspects=[])
+    _second_case, second = open_request(client, police, persons=WOMAN, suspects=[],
+                                        keep_apart_from=[first_case["code"]])
+    _third_case, third = open_request(client, police, persons=WOMAN, suspects=[])
+    ids = [first["id"], second["id"], third["id"]]
+    requests = [db.session.get(PlacementRequest, i) for i in ids]
+    apart = {d["id"]: d["keep_apart_from"] for d in request_dicts(requests)}
+    assert apart == {first["id"]: [second["id"]], second["id"]: [first["id"]], third["id"]: []}
