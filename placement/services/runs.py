@@ -79,6 +79,10 @@ def execute_run(run_id, monotonic=time.monotonic):
     run.status = "running"
     db.session.commit()
     try:
+        # Reading the queue and building the instance write nothing: on SQLite they go without
+        # the write lock, which the API's writes would otherwise wait on for the seconds a large
+        # queue takes to read (the solve commits before searching, and storing takes it again).
+        db.session.connection(execution_options={"streha_read_only": True})
         actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
         _solve_into(run, _queue(run.region_code), actor, run.time_limit or DEFAULT_TIME_LIMIT,
                     started, monotonic, before_solving=db.session.commit)

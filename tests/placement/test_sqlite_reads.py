@@ -126,3 +126,27 @@ def test_a_writer_still_gives_up_after_the_busy_timeout(app, network, monkeypatc
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_run_reads_its_queue_and_builds_its_instance_without_the_write_lock(
+        app, client, network, make_user, monkeypatch):
+    """The API's writes do not wait while a run builds; the run still stores its answer."""
+    from placement.services import runs
+    from tests.placement.workflow_helpers import open_request
+
+    case_manager = make_user("case_manager")
+    national = make_user("national_coordinator")
+    _case, request = open_request(client, case_manager, suspects=[])
+    run = runs.queue_run(db.session.get(runs.User, national.user_id))
+    db.session.commit()
+    building, seen = runs.build_instance, []
+
+    def noting(*args, **kwargs):
+        seen.append(write_lock_is_free())
+        return building(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "build_instance", noting)
+    assert runs.execute_run(run.id) == "succeeded"
+    assert seen == [True]
+    stored = db.session.get(runs.OptimizerRun, run.id)
+    assert [p.request_id for p in stored.proposals] == [request["id"]]
