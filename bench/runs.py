@@ -258,6 +258,7 @@ def _during_run(base, case_token, national_token, request_ids, worker_pid, basel
         "solver_wall_time_s": (run.get("summary") or {}).get("wall_time_s"),
         "solver_status": (run.get("summary") or {}).get("status"),
         "assigned": (run.get("summary") or {}).get("assigned"),
+        "objective": (run.get("summary") or {}).get("objective"),
         "worker_rss_mb": {"before": round(rss_before),
                           "peak": round(max(rss_before, memory.peak)),
                           "after": round(_tree_rss_mb(worker_pid))},
