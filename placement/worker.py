@@ -106,7 +106,13 @@ def _solve_in_child(app, run_id):
     child.start()
     with app.app_context():
         limit = _time_limit(run_id)
-    paused = search_pause.govern(child, search_until, started + limit + CHILD_GRACE_S)
+    until = started + limit + CHILD_GRACE_S
+    try:
+        paused = search_pause.govern(child, search_until, until)
+    except OSError:  # /proc unreadable mid-run: wait as before, never leaving it stopped
+        log.warning("optimizer run %s: its search could not be watched", run_id)
+        child.join(max(0.0, until - time.monotonic()))
+        paused = 0.0
     if paused:
         log.info("optimizer run %s: its search paused %.1f s while the machine was busy",
                  run_id, paused)
@@ -140,8 +146,8 @@ def _child_main(overrides, run_id, search_until):
     # (the run's time limit is wall-clock, so a busy machine costs it search, not time). The
     # search itself goes lower still, to SCHED_IDLE (runs._at_lowest_priority).
     os.nice(10)
-    search_pause.continue_if_orphaned()
-    search_pause.watched_by(search_until)
+    if search_pause.continue_if_orphaned():  # else never announced, so never paused
+        search_pause.watched_by(search_until)
     _solve_in_app(create_app(overrides), run_id)
 
 

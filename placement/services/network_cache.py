@@ -236,12 +236,10 @@ def policy_in_force():
 
 
 def _newest_policy_version():
-    cursor = db.session.connection().connection.cursor()
-    try:
-        cursor.execute("SELECT max(id) FROM policy_versions")
-        return cursor.fetchone()[0]
-    finally:
-        cursor.close()
+    # Plain SQL text, but through SQLAlchemy's connection: a driver error is still wrapped
+    # (a busy or lost database answers 503, not 500).
+    return db.session.connection().exec_driver_sql(
+        "SELECT max(id) FROM policy_versions").scalar()
 
 
 def ranker(network, policy):

@@ -227,6 +227,8 @@ def _at_lowest_priority(search, deadline):
             outcome["value"] = search()
         except BaseException as error:  # handed to the caller, which records the failure
             outcome["error"] = error
+        finally:  # before this thread ends: the worker never stops what comes after
+            search_pause.announce(0.0)
 
     search_pause.announce(deadline)
     thread = threading.Thread(target=work, name="streha-solve")

@@ -120,7 +120,7 @@ def test_past_its_time_limit_a_search_runs_on_to_see_that_its_time_is_up():
 
 def test_the_watch_never_ends_with_the_search_stopped():
     process, counter, done = _child()
-    thread, found = _govern_in_background(process, _Switch(True), watch_for=0.3)
+    thread, found = _govern_in_background(process, _Switch(True), watch_for=2.0)
     _wait_for(lambda: _stopped(process.pid))
     thread.join(PATIENCE_S)
     assert found["paused"] > 0
@@ -186,4 +186,53 @@ def test_a_run_s_child_tells_its_worker_when_its_search_must_stop():
         seen = runs._at_lowest_priority(lambda: search_until.value, 1234.5)
     finally:
         search_pause.watched_by(None)
-    assert seen == search_until.value == 1234.5
+    assert seen == 1234.5  # while it searched
+    assert search_until.value == 0.0  # and once it ended
+
+
+def _search_then_store(search_until, searching_done, stored):
+    """A run's child in small: the real search runner (a SCHED_IDLE thread that announces its
+    deadline and its end), then the storing, which counts."""
+    from placement.services import runs
+
+    def search():  # no lock shared with the test: a process stopped holding one stops it too
+        while not searching_done.value:
+            pass
+
+    def linger():  # as the search's thread may: still listed a while after it returned
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        time.sleep(3600)
+
+    threading.Thread(target=linger, daemon=True).start()
+    search_pause.watched_by(search_until)
+    runs._at_lowest_priority(search, time.monotonic() + 60)
+    while True:
+        stored.value += 1
+
+
+def test_a_search_that_ends_before_its_deadline_is_not_stopped_after_it_ends():
+    """The machine stays busy; the search ends early: what follows it (storing, which holds
+    locks) goes on, though the search's thread may be listed for a while after it returned."""
+    search_until, stored = CONTEXT.Value("d", 0.0, lock=False), CONTEXT.Value("q", 0, lock=False)
+    searching_done = CONTEXT.Value("b", 0, lock=False)
+    process = CONTEXT.Process(target=_search_then_store,
+                              args=(search_until, searching_done, stored))
+    process.start()
+    busy = _Switch(True)
+    thread = threading.Thread(target=lambda: search_pause.govern(
+        process, search_until, time.monotonic() + 60, others_busy=busy, window=0.01))
+    try:
+        _wait_for(lambda: search_until.value > 0)
+        thread.start()
+        _wait_for(lambda: _stopped(process.pid))  # searching, the machine busy: stopped
+        searching_done.value = 1  # the search ends as soon as it runs again
+        busy.on = False
+        _wait_for(lambda: stored.value > 0)
+        busy.on = True
+        for _ in range(50):  # busy again, and it is never stopped again
+            time.sleep(0.01)
+            assert not _stopped(process.pid)
+        assert search_until.value == 0.0
+    finally:
+        process.kill()
+        thread.join(PATIENCE_S)
