@@ -157,7 +157,10 @@ def _stop_while_searching(pid, search_until):
     The search's end is read from `search_until`, which its thread sets to 0 before it returns
     (`announce(0.0)`), so before the run can go past waiting for it; a thread's presence alone
     does not say it: the thread may still be listed for a while after it has returned."""
-    os.kill(pid, signal.SIGSTOP)
+    try:
+        os.kill(pid, signal.SIGSTOP)
+    except ProcessLookupError:  # it ended since it was last seen: nothing to stop
+        return False
     deadline = time.monotonic() + 1.0
     while any(state not in "TtZX" for state, _ in _threads(pid)):
         if time.monotonic() >= deadline:  # not all stopped: never keep it half stopped
